@@ -1,0 +1,248 @@
+/**
+ * ChainBackend over Bitcoin Core JSON-RPC (SPEC §7): scans blocks and the mempool itself, so it
+ * needs no wallet or address index on the node, only `-txindex` for `getTx` of confirmed txs.
+ */
+import { WalletdError, fail } from '../rpc/errors.ts';
+import type { ChainBackend, ChainTx, ScanRequest } from '../wallet/ports.ts';
+import type { BlockRef } from '../wallet/types.ts';
+import { BitcoindRpc, BitcoindRpcError, type BitcoindRpcOptions, type RpcCall } from './bitcoind-rpc.ts';
+
+/** The parts of `getrawtransaction … true` / `getblock … 2` transactions the scan reads. */
+interface RpcTx {
+  txid: string;
+  hex: string;
+  vin: Array<{ txid?: string; vout?: number; coinbase?: string }>;
+  vout: Array<{ n: number; scriptPubKey: { hex: string } }>;
+  blockhash?: string;
+  blocktime?: number;
+  confirmations?: number;
+}
+
+interface RpcBlock {
+  hash: string;
+  height: number;
+  time: number;
+  previousblockhash?: string;
+  tx: RpcTx[];
+}
+
+// Bitcoin Core RPC error codes (src/rpc/protocol.h).
+const RPC_INVALID_ADDRESS_OR_KEY = -5;
+const RPC_INVALID_PARAMETER = -8;
+const RPC_IN_WARMUP = -28;
+
+/** Blocks per `getblock` batch: verbose blocks are large, so keep each HTTP body modest. */
+const BLOCK_BATCH = 16;
+const HASH_BATCH = 500;
+const MEMPOOL_BATCH = 200;
+/** A reorg during a scan breaks the hash chain we walked; retry from scratch this many times. */
+const SCAN_ATTEMPTS = 3;
+
+class ReorgDuringScan extends Error {}
+
+/** Bitcoin Core JSON-RPC chain backend. */
+export class BitcoindBackend implements ChainBackend {
+  readonly kind = 'bitcoind' as const;
+  readonly #rpc: BitcoindRpc;
+
+  constructor(opts: BitcoindRpcOptions) {
+    this.#rpc = new BitcoindRpc(opts);
+  }
+
+  async getTip(): Promise<BlockRef> {
+    const info = await this.#call<{ blocks: number; bestblockhash: string }>('getblockchaininfo');
+    return { height: info.blocks, hash: info.bestblockhash };
+  }
+
+  async getBlockHash(height: number): Promise<string | null> {
+    try {
+      return await this.#call<string>('getblockhash', height);
+    } catch (err) {
+      if (err instanceof BitcoindRpcError && err.rpcCode === RPC_INVALID_PARAMETER) return null;
+      throw err;
+    }
+  }
+
+  async scan(request: ScanRequest): Promise<{ tip: BlockRef; txs: ChainTx[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#scanOnce(request);
+      } catch (err) {
+        if (!(err instanceof ReorgDuringScan) || attempt >= SCAN_ATTEMPTS) {
+          if (err instanceof ReorgDuringScan) fail('CHAIN_UNAVAILABLE', 'chain kept reorganising during scan');
+          throw err;
+        }
+      }
+    }
+  }
+
+  async getTx(txid: string): Promise<ChainTx | null> {
+    let tx: RpcTx;
+    try {
+      tx = await this.#call<RpcTx>('getrawtransaction', txid, true);
+    } catch (err) {
+      if (err instanceof BitcoindRpcError && err.rpcCode === RPC_INVALID_ADDRESS_OR_KEY) return null;
+      throw err;
+    }
+    // txindex keeps entries of disconnected blocks; only a positive confirmation count is on the active chain.
+    if (!tx.blockhash || !tx.confirmations || tx.confirmations <= 0) {
+      return { txid: tx.txid, hex: tx.hex, blockHeight: null, blockHash: null, blockTime: null };
+    }
+    const header = await this.#call<{ height: number; time: number; confirmations: number }>('getblockheader', tx.blockhash);
+    if (header.confirmations < 0) return { txid: tx.txid, hex: tx.hex, blockHeight: null, blockHash: null, blockTime: null };
+    return { txid: tx.txid, hex: tx.hex, blockHeight: header.height, blockHash: tx.blockhash, blockTime: header.time };
+  }
+
+  async broadcast(hex: string): Promise<string> {
+    try {
+      return await this.#rpc.call<string>('sendrawtransaction', hex);
+    } catch (err) {
+      if (err instanceof BitcoindRpcError && err.rpcCode !== RPC_IN_WARMUP) {
+        // -26 verify rejected, -25 missing inputs, -27 already in chain, -22 decode failed.
+        fail('BROADCAST_REJECTED', `transaction rejected: ${err.message}`, { reason: err.message, rpcCode: err.rpcCode });
+      }
+      throw this.#mapError(err);
+    }
+  }
+
+  async estimateFeeRate(confTarget: number): Promise<number | null> {
+    const res = await this.#call<{ feerate?: number; errors?: string[] }>('estimatesmartfee', confTarget);
+    if (typeof res.feerate !== 'number' || res.feerate <= 0) return null;
+    return btcPerKvbToSatPerVb(res.feerate);
+  }
+
+  async getMinRelayFeeRate(): Promise<number> {
+    const info = await this.#call<{ relayfee: number }>('getnetworkinfo');
+    return btcPerKvbToSatPerVb(info.relayfee);
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps no per-backend sockets or timers.
+  }
+
+  async #scanOnce(request: ScanRequest): Promise<{ tip: BlockRef; txs: ChainTx[] }> {
+    const tip = await this.getTip();
+    const outpoints = new Set(request.outpoints);
+    const found: ChainTx[] = [];
+    const from = Math.max(0, request.fromHeight);
+    let prevHash: string | undefined;
+    let last: BlockRef | undefined;
+
+    for (let start = from; start <= tip.height; start += HASH_BATCH) {
+      const end = Math.min(tip.height, start + HASH_BATCH - 1);
+      const hashes = await this.#heightsToHashes(start, end);
+      for (let i = 0; i < hashes.length; i += BLOCK_BATCH) {
+        const calls: RpcCall[] = hashes.slice(i, i + BLOCK_BATCH).map((h) => ({ method: 'getblock', params: [h, 2] }));
+        const blocks = await this.#batch<RpcBlock>(calls);
+        for (const block of blocks) {
+          // Heights were resolved to hashes first; if the chain moved meanwhile, the links break.
+          if (prevHash !== undefined && block.previousblockhash !== prevHash) throw new ReorgDuringScan();
+          prevHash = block.hash;
+          last = { height: block.height, hash: block.hash };
+          for (const tx of block.tx) {
+            if (matches(tx, request.scripts, outpoints)) {
+              found.push({ txid: tx.txid, hex: tx.hex, blockHeight: block.height, blockHash: block.hash, blockTime: block.time });
+            }
+          }
+          request.onProgress?.(block.height, tip.height);
+        }
+      }
+    }
+    if (last && last.hash !== tip.hash) throw new ReorgDuringScan();
+
+    for (const tx of await this.#mempoolMatches(request.scripts, outpoints)) {
+      found.push({ txid: tx.txid, hex: tx.hex, blockHeight: null, blockHash: null, blockTime: null });
+    }
+    return { tip, txs: found };
+  }
+
+  async #heightsToHashes(start: number, end: number): Promise<string[]> {
+    const calls: RpcCall[] = [];
+    for (let h = start; h <= end; h++) calls.push({ method: 'getblockhash', params: [h] });
+    const results = await this.#rpc.batch<string>(calls).catch((err: unknown) => {
+      throw this.#mapError(err);
+    });
+    return results.map((r) => {
+      if (r.ok) return r.result;
+      if (r.error.rpcCode === RPC_INVALID_PARAMETER) throw new ReorgDuringScan(); // chain got shorter
+      throw this.#mapError(r.error);
+    });
+  }
+
+  /** Mempool transactions touching the request, including chains of unconfirmed spends. */
+  async #mempoolMatches(scripts: ReadonlySet<string>, outpoints: Set<string>): Promise<RpcTx[]> {
+    const txids = await this.#call<string[]>('getrawmempool');
+    let pending: RpcTx[] = [];
+    for (let i = 0; i < txids.length; i += MEMPOOL_BATCH) {
+      const calls = txids.slice(i, i + MEMPOOL_BATCH).map((t) => ({ method: 'getrawtransaction', params: [t, true] }));
+      const results = await this.#rpc.batch<RpcTx>(calls).catch((err: unknown) => {
+        throw this.#mapError(err);
+      });
+      for (const r of results) {
+        if (r.ok) pending.push(r.result);
+        else if (r.error.rpcCode !== RPC_INVALID_ADDRESS_OR_KEY) throw this.#mapError(r.error); // -5: left the mempool
+      }
+    }
+    // Mempool order is arbitrary: repeat until no new match, so a child found after its parent counts.
+    const matched: RpcTx[] = [];
+    for (let progress = true; progress && pending.length > 0; ) {
+      progress = false;
+      const rest: RpcTx[] = [];
+      for (const tx of pending) {
+        if (matches(tx, scripts, outpoints)) {
+          matched.push(tx);
+          progress = true;
+        } else rest.push(tx);
+      }
+      pending = rest;
+    }
+    return matched;
+  }
+
+  async #call<T>(method: string, ...params: unknown[]): Promise<T> {
+    try {
+      return await this.#rpc.call<T>(method, ...params);
+    } catch (err) {
+      throw this.#mapError(err);
+    }
+  }
+
+  async #batch<T>(calls: RpcCall[]): Promise<T[]> {
+    try {
+      return await this.#rpc.batchStrict<T>(calls);
+    } catch (err) {
+      throw this.#mapError(err);
+    }
+  }
+
+  /** A node still loading (-28) is unavailable; other node errors pass through typed. */
+  #mapError(err: unknown): unknown {
+    if (err instanceof BitcoindRpcError && err.rpcCode === RPC_IN_WARMUP) {
+      return new WalletdError('CHAIN_UNAVAILABLE', `bitcoind at ${this.#rpc.url} is starting: ${err.message}`, { url: this.#rpc.url });
+    }
+    return err;
+  }
+}
+
+/**
+ * True when `tx` pays one of `scripts` or spends one of `outpoints`. Outputs it pays to
+ * `scripts` join `outpoints`, so a later spend of them in the same scan is caught too.
+ */
+function matches(tx: RpcTx, scripts: ReadonlySet<string>, outpoints: Set<string>): boolean {
+  let hit = false;
+  for (const input of tx.vin) {
+    if (input.txid !== undefined && outpoints.has(`${input.txid}:${input.vout}`)) hit = true;
+  }
+  for (const out of tx.vout) {
+    if (scripts.has(out.scriptPubKey.hex)) {
+      outpoints.add(`${tx.txid}:${out.n}`);
+      hit = true;
+    }
+  }
+  return hit;
+}
+
+/** BTC per 1000 vbytes → sat per vbyte: × 1e8 / 1e3. */
+function btcPerKvbToSatPerVb(rate: number): number {
+  return Math.round(rate * 1e8) / 1000;
+}

@@ -1,0 +1,122 @@
+/**
+ * `walletd` (SPEC §9): parses flags, loads the four-layer config, starts the daemon and owns
+ * the process lifecycle. Subcommands (e.g. `walletd recovery-phrase`) register on `program`.
+ */
+import { Command } from 'commander';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { startDaemon, StartupError, type DaemonHandle } from '../server/daemon.ts';
+import { createLogger } from '../server/logger.ts';
+
+/** Hard limit for a graceful stop (SPEC §10); past it the process exits 1 regardless. */
+const SHUTDOWN_LIMIT_MS = 9_500;
+
+interface DaemonFlags {
+  datadir?: string;
+  config?: string;
+  rpcHost?: string;
+  rpcPort?: string;
+  network?: string;
+  chainBackend?: string;
+  chainUrl?: string;
+  allowRemote?: boolean;
+  logLevel?: string;
+}
+
+/** Writes pending log lines, then exits; pino's async destination would otherwise drop them. */
+function exitAfterFlush(logger: Logger | null, code: number): void {
+  const hardExit = setTimeout(() => process.exit(code), 1_000);
+  hardExit.unref();
+  if (!logger) {
+    process.exit(code);
+    return;
+  }
+  logger.flush(() => process.exit(code));
+}
+
+function installSignalHandlers(daemon: DaemonHandle, logger: Logger): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: forcing exit');
+      exitAfterFlush(logger, 1);
+      return;
+    }
+    signalled = true;
+    const limit = setTimeout(() => {
+      logger.error('graceful shutdown took too long: forcing exit');
+      exitAfterFlush(logger, 1);
+    }, SHUTDOWN_LIMIT_MS);
+    limit.unref();
+    daemon.close(signal).then(
+      () => exitAfterFlush(logger, 0),
+      (err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        exitAfterFlush(logger, 1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function runDaemon(flags: DaemonFlags): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({
+      configFile: flags.config,
+      flags: {
+        datadir: flags.datadir,
+        'rpc.host': flags.rpcHost,
+        'rpc.port': flags.rpcPort,
+        network: flags.network,
+        'chain.backend': flags.chainBackend,
+        'chain.url': flags.chainUrl,
+        'rpc.allowRemote': flags.allowRemote,
+        'log.level': flags.logLevel,
+      },
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`walletd: ${err.message}\n`);
+      exitAfterFlush(null, 1);
+      return;
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err: err.message, stack: err.stack }, 'uncaught exception');
+    exitAfterFlush(logger, 1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+  });
+  let daemon: DaemonHandle;
+  try {
+    daemon = await startDaemon(config, logger);
+  } catch (err) {
+    const text = err instanceof StartupError || err instanceof Error ? err.message : String(err);
+    logger.fatal({ err: text }, `walletd cannot start: ${text}`);
+    process.stderr.write(`walletd: ${text}\n`);
+    exitAfterFlush(logger, 1);
+    return;
+  }
+  installSignalHandlers(daemon, logger);
+}
+
+/** The `walletd` command; subcommands attach here before `parseAsync`. */
+export const program = new Command('walletd')
+  .description('Headless Bitcoin wallet daemon: SQLCipher keystore, JSON-RPC 2.0 on localhost')
+  .option('--datadir <dir>', 'data directory (keystore, socket, admin token)')
+  .option('--config <file>', 'JSON config file (default config/walletd.json when it exists)')
+  .option('--rpc-host <host>', 'HTTP bind address')
+  .option('--rpc-port <port>', 'HTTP port (0 picks a free one)')
+  .option('--network <name>', 'mainnet, testnet, signet or regtest')
+  .option('--chain-backend <kind>', 'bitcoind, esplora or none')
+  .option('--chain-url <url>', 'chain backend URL')
+  .option('--allow-remote', 'allow binding a non-loopback address')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+  .action(async (flags: DaemonFlags) => runDaemon(flags));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,117 @@
+/**
+ * walletd's configuration schema (SPEC §2, §7). The schema is the single description of every
+ * key: defaults, types, which keys are secrets, and (by derivation) their `WALLETD_*` variable
+ * and `--flag` names.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Marks a string key as a secret: it gets a `_FILE` variant and is redacted in get_node_info. */
+const Secret = (schema: TSchema = Type.String({ minLength: 1 })) => ({ ...schema, secret: true });
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const SatPerVb = Type.Number({ exclusiveMinimum: 0, maximum: 100_000 });
+
+export const NetworkParamsSchema = Type.Object(
+  {
+    messagePrefix: Type.Optional(Type.String()),
+    bech32: Type.String({ minLength: 1, maxLength: 83 }),
+    pubKeyHash: Type.Integer({ minimum: 0, maximum: 255 }),
+    scriptHash: Type.Integer({ minimum: 0, maximum: 255 }),
+    wif: Type.Integer({ minimum: 0, maximum: 255 }),
+    bip32: Type.Object({
+      public: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+      private: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    datadir: Type.String({ minLength: 1, default: './data' }),
+    network: Type.Union(
+      [Type.Literal('mainnet'), Type.Literal('testnet'), Type.Literal('signet'), Type.Literal('regtest')],
+      { default: 'mainnet' },
+    ),
+    networkParams: Type.Optional(NetworkParamsSchema),
+    keystore: Type.Object(
+      { passphrase: Type.Optional(Secret()) },
+      { default: {}, additionalProperties: false },
+    ),
+    chain: Type.Object(
+      {
+        backend: Type.Union([Type.Literal('none'), Type.Literal('bitcoind'), Type.Literal('esplora')], {
+          default: 'none',
+        }),
+        url: Type.Optional(Type.String({ minLength: 1 })),
+        user: Type.Optional(Type.String()),
+        password: Type.Optional(Secret()),
+        pollIntervalMs: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 1000 }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    rpc: Type.Object(
+      {
+        host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+        port: Type.Integer({ ...Port, default: 7380 }),
+        allowRemote: Type.Boolean({ default: false }),
+        allowedOrigins: Type.Array(Type.String(), { default: [] }),
+        allowedHosts: Type.Array(Type.String(), { default: [] }),
+        maxBodyBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+        maxBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+        /** Requests per minute per token, unless the token carries its own `rateLimit`. */
+        rateLimitPerMin: Type.Integer({ minimum: 1, default: 1200 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    fees: Type.Object(
+      {
+        /** sat/vB used when the backend has no estimate (fresh regtest, quiet signet). */
+        fallbackFeeRate: Type.Number({ ...SatPerVb, default: 2 }),
+        maxFeeRate: Type.Number({ ...SatPerVb, default: 1000 }),
+        maxFeeSats: Type.Integer({ minimum: 1, default: 5_000_000 }),
+        defaultConfTarget: Type.Integer({ minimum: 1, maximum: 1008, default: 6 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    wallet: Type.Object(
+      {
+        gapLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+        leaseSeconds: Type.Integer({ minimum: 1, default: 600 }),
+        maxUnlockSeconds: Type.Integer({ minimum: 1, default: 86_400 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    backup: Type.Object(
+      {
+        dir: Type.Optional(Type.String({ minLength: 1 })),
+        keep: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+        /** 0 disables scheduled backups. */
+        intervalHours: Type.Number({ minimum: 0, default: 0 }),
+        passphrase: Type.Optional(Secret(Type.String({ minLength: 12 }))),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    notify: Type.Object(
+      {
+        confirmationDepth: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info' },
+        ),
+        pretty: Type.Boolean({ default: false }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The validated, fully defaulted configuration. */
+export type WalletdConfig = Static<typeof ConfigSchema>;

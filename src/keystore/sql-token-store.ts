@@ -1,0 +1,76 @@
+/**
+ * `TokenStore` and `SpendLedger` over the SQLCipher keystore. Only the SHA-256 of a token's
+ * secret is ever stored (SPEC §4).
+ */
+import type { Scope } from '../rpc/scopes.ts';
+import type { SpendLedger, TokenConstraints, TokenRecord, TokenStore } from '../rpc/ports.ts';
+import type { Database } from './database.ts';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  constraints: string;
+  created_by: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const toToken = (r: TokenRow): TokenRecord => ({
+  id: r.id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  scopes: JSON.parse(r.scopes) as Scope[],
+  constraints: JSON.parse(r.constraints) as TokenConstraints,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+/** Tokens and the per-token spend ledger, over one SQLCipher connection. */
+export class SqlTokenStore implements TokenStore, SpendLedger {
+  constructor(private readonly db: Database) {}
+
+  async insertToken(token: TokenRecord): Promise<void> {
+    await this.db.run(
+      `INSERT INTO tokens (id, name, secret_hash, scopes, constraints, created_by, created_at, revoked_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        token.id, token.name, token.secretHash, JSON.stringify(token.scopes), JSON.stringify(token.constraints),
+        token.createdBy, token.createdAt, token.revokedAt,
+      ],
+    );
+  }
+
+  async getToken(id: string): Promise<TokenRecord | null> {
+    const row = await this.db.get<TokenRow>('SELECT * FROM tokens WHERE id = ?', [id]);
+    return row ? toToken(row) : null;
+  }
+
+  /** Every token, revoked ones included, oldest first. */
+  async listTokens(): Promise<TokenRecord[]> {
+    const rows = await this.db.all<TokenRow>('SELECT * FROM tokens ORDER BY created_at, id');
+    return rows.map(toToken);
+  }
+
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    const r = await this.db.run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [at, id]);
+    return r.changes > 0;
+  }
+
+  async recordSpend(tokenId: string, walletId: string, txid: string, amount: bigint, at: number): Promise<void> {
+    if (amount < 0n) throw new RangeError('spend amount must not be negative');
+    await this.db.run('INSERT INTO spend_ledger (token_id, wallet_id, txid, amount, at) VALUES (?, ?, ?, ?, ?)', [
+      tokenId, walletId, txid, amount, at,
+    ]);
+  }
+
+  async spentSince(tokenId: string, since: number): Promise<bigint> {
+    const row = await this.db.get<{ total: number | null }>(
+      'SELECT SUM(amount) AS total FROM spend_ledger WHERE token_id = ? AND at >= ?',
+      [tokenId, since],
+    );
+    return BigInt(row?.total ?? 0);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The shape of one entry in walletd's method table (STYLE: "declare each behaviour once").
+ * Param validation, the scope check, rpc.discover, walletctl's subcommands, the typed client and
+ * the auth test matrix are all generated from these entries.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { RequiredScope } from './scopes.ts';
+import type { CallContext } from './context.ts';
+
+/** A method as declared in the table. */
+export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema = TSchema> {
+  /** Wire name, snake_case as in SPEC §5. */
+  name: string;
+  /** One line for rpc.discover and `walletctl help`. */
+  summary: string;
+  /** Scope the caller's token must hold. */
+  scope: RequiredScope;
+  /** Param object schema; params arrive by name. */
+  params: P;
+  /** Result schema; tests validate every result against it. */
+  result: R;
+  /** Order of params when a caller sends them positionally (SPEC §3). */
+  positional?: readonly string[];
+  /** True when the call changes state and so goes to the audit log. */
+  audited?: boolean;
+  /** True when the method only works over a WebSocket connection (subscribe). */
+  websocketOnly?: boolean;
+  handler: (call: { params: Static<P>; ctx: CallContext }) => Promise<Static<R>>;
+}
+
+/** Declares a method; the identity function exists so TypeScript infers P and R from the schemas. */
+export function defineMethod<P extends TSchema, R extends TSchema>(
+  definition: MethodDefinition<P, R>,
+): MethodDefinition<P, R> {
+  return definition;
+}
+
+/** Any entry of the table, with its param and result types erased. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyMethod = MethodDefinition<any, any>;

@@ -1,0 +1,273 @@
+/**
+ * The JSON-RPC 2.0 dispatcher every transport (HTTP, WebSocket, unix socket) calls. Per call it
+ * checks, in order: request shape, token (revocation and expiry re-read each call), rate limit,
+ * scope, wallet binding, params; then runs the handler, maps errors to stable codes, writes the
+ * audit entry of state-changing calls and logs one line. Errors other than WalletdError become
+ * INTERNAL with no detail on the wire (the log has it).
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  createJSONRPCErrorResponse,
+  createJSONRPCSuccessResponse,
+  JSONRPCServer,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+} from 'json-rpc-2.0';
+import { pino, type Logger } from 'pino';
+import type { AnyMethod } from './define-method.ts';
+import type { AuditNote, CallContext, CallerToken, RpcServices, Session } from './context.ts';
+import { ERRORS, WalletdError, fail } from './errors.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
+import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
+import { ANY_TOKEN } from './scopes.ts';
+import { createSpendGuard } from './spend-guard.ts';
+import { authenticateToken, recheckToken } from './tokens.ts';
+
+/** Observers of the dispatcher (metrics and logs). */
+export interface DispatcherHooks {
+  /** Called once per call with 'ok' or the error's `data.code`, and its duration. */
+  onCall?(method: string, outcome: string, seconds: number): void;
+  logger?: Logger;
+}
+
+/** JSON-RPC 2.0 standard protocol codes. */
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+const METHOD_NOT_FOUND = -32601;
+
+/** A protocol-level fault that is not one of walletd's registered errors. */
+class ProtocolError extends Error {
+  constructor(readonly rpcCode: number, message: string, readonly label: string) {
+    super(message);
+  }
+}
+
+interface ServerParams {
+  session: Session;
+}
+
+const isId = (id: unknown) => id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
+const idOf = (req: unknown) => {
+  const id = (req as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+};
+
+/** True for a well-formed JSON-RPC 2.0 request object (JSON-RPC 2.0 §4). */
+function isWellFormed(req: unknown): req is JSONRPCRequest {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) return false;
+  const r = req as Record<string, unknown>;
+  const paramsOk = r.params === undefined || (typeof r.params === 'object' && r.params !== null);
+  return r.jsonrpc === '2.0' && typeof r.method === 'string' && isId(r.id) && paramsOk;
+}
+
+/** Routes JSON-RPC requests to the method table; one instance per daemon. */
+export class RpcDispatcher {
+  /** The validated table, including the pre-auth `auth` method. */
+  readonly registry: Registry;
+  private readonly server: JSONRPCServer<ServerParams>;
+  private readonly logger: Logger;
+  private readonly limiter = new RateLimiter();
+  private readonly spendLocks = new KeyedMutex();
+
+  constructor(
+    methods: readonly AnyMethod[],
+    private readonly services: RpcServices,
+    private readonly hooks: DispatcherHooks = {},
+  ) {
+    this.registry = buildRegistry([...methods, authMethod]);
+    this.logger = hooks.logger ?? pino({ level: 'silent' });
+    this.server = new JSONRPCServer<ServerParams>({
+      errorListener: (message) => this.logger.error({ msgFromLib: message }, 'json-rpc server error'),
+    });
+    for (const entry of this.registry.byName.values()) {
+      this.server.addMethodAdvanced(entry.def.name, (request, { session }) => this.call(entry, request, session));
+    }
+    this.server.handleMethodNotFound = async <P>(request: JSONRPCRequest, _params: P) => {
+      this.hooks.onCall?.('(unknown)', 'METHOD_NOT_FOUND', 0);
+      this.logger.info({ reqId: request.id, outcome: 'METHOD_NOT_FOUND' }, 'rpc unknown method');
+      return request.id === undefined ? null : createJSONRPCErrorResponse(request.id, METHOD_NOT_FOUND, 'Method not found');
+    };
+    // Only reached if a method wrapper itself throws; never leak its message.
+    this.server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {
+      this.logger.error({ err: error }, 'rpc dispatch failed');
+      return createJSONRPCErrorResponse(id, ERRORS.INTERNAL.rpcCode, ERRORS.INTERNAL.message, { code: 'INTERNAL' });
+    };
+  }
+
+  /** Resolves a Bearer token (with or without the `Bearer ` prefix) to its caller; UNAUTHORIZED / TOKEN_EXPIRED otherwise. */
+  async authenticate(bearer: string | undefined): Promise<CallerToken> {
+    const token = bearer?.replace(/^Bearer\s+/i, '').trim();
+    if (!token) fail('UNAUTHORIZED');
+    return authenticateToken(this.services.tokens, token, this.services.clock.now());
+  }
+
+  /** Handles a parsed body (or raw JSON text): one request, a batch, or garbage. Null when nothing is owed (notifications). */
+  async handle(body: unknown, session: Session): Promise<JSONRPCResponse | JSONRPCResponse[] | null> {
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        return createJSONRPCErrorResponse(null, PARSE_ERROR, 'Parse error');
+      }
+    }
+    if (!Array.isArray(body)) return this.handleOne(body, session);
+    if (body.length === 0) return createJSONRPCErrorResponse(null, INVALID_REQUEST, 'Invalid Request');
+    const max = this.services.config.rpc.maxBatch;
+    if (body.length > max) {
+      const err = new WalletdError('REQUEST_TOO_LARGE', `Batch of ${body.length} exceeds the limit of ${max}`, { max });
+      return createJSONRPCErrorResponse(null, err.rpcCode, err.message, err.toJsonRpc().data);
+    }
+    const responses = await Promise.all(body.map((req) => this.handleOne(req, session)));
+    const answered = responses.filter((r): r is JSONRPCResponse => r !== null);
+    return answered.length > 0 ? answered : null;
+  }
+
+  private async handleOne(req: unknown, session: Session): Promise<JSONRPCResponse | null> {
+    if (!isWellFormed(req)) return createJSONRPCErrorResponse(idOf(req), INVALID_REQUEST, 'Invalid Request');
+    return this.server.receive(req, { session });
+  }
+
+  private async call(entry: RegisteredMethod, request: JSONRPCRequest, session: Session): Promise<JSONRPCResponse | null> {
+    const started = performance.now();
+    const { def } = entry;
+    const note: AuditNote = { walletId: null, txid: null };
+    let outcome = 'ok';
+    let response: JSONRPCResponse;
+    const id = request.id ?? null;
+    try {
+      const token = await this.authorize(entry, request, session);
+      const params = this.parseParams(entry, request.params, token);
+      const ctx = this.context(def.name, id, token, session, note);
+      const result: unknown = await def.handler({ params, ctx });
+      if (!entry.result.Check(result)) {
+        // A contract drift between the wallet service and the table: log the path, never the value.
+        this.logger.warn({ method: def.name, path: entry.result.Errors(result).First()?.path }, 'rpc result does not match its schema');
+      }
+      if (note.txid === null && typeof (result as { txid?: unknown } | null)?.txid === 'string') {
+        note.txid = (result as { txid: string }).txid;
+      }
+      response = createJSONRPCSuccessResponse(id, result);
+    } catch (err) {
+      ({ outcome, response } = this.toErrorResponse(err, id, def.name));
+    }
+    await this.audit(def, session, note, outcome);
+    const seconds = (performance.now() - started) / 1000;
+    this.hooks.onCall?.(def.name, outcome, seconds);
+    this.logger.info(
+      { reqId: request.id, session: session.id, tokenId: session.token?.id ?? null, method: def.name, outcome, ms: Math.round(seconds * 1000) },
+      'rpc call',
+    );
+    return request.id === undefined ? null : response;
+  }
+
+  /** Token, rate limit and scope; `auth` instead authenticates the session with its param. */
+  private async authorize(entry: RegisteredMethod, request: JSONRPCRequest, session: Session): Promise<CallerToken> {
+    const now = this.services.clock.now();
+    if (entry.def.name === AUTH_METHOD_NAME) {
+      const params = this.parseParams(entry, request.params, null) as { token: string };
+      session.token = await authenticateToken(this.services.tokens, params.token, now);
+      return session.token;
+    }
+    if (!session.token) fail('UNAUTHORIZED');
+    // Re-read so a revoke or an expiry applies to long-lived WebSocket and socket sessions too.
+    const token = await recheckToken(this.services.tokens, session.token, now);
+    session.token = token;
+    const perMinute = token.constraints.rateLimit ?? this.services.config.rpc.rateLimitPerMin;
+    if (!this.limiter.take(token.id, perMinute, now)) fail('RATE_LIMITED', undefined, { perMinute });
+    const scope = entry.def.scope;
+    if (scope !== ANY_TOKEN && !token.scopes.includes(scope)) fail('FORBIDDEN_SCOPE', undefined, { scope });
+    if (entry.def.websocketOnly && session.transport !== 'ws') {
+      throw new ProtocolError(METHOD_NOT_FOUND, 'Method is only available over a WebSocket', 'METHOD_NOT_FOUND');
+    }
+    return token;
+  }
+
+  /** Positional → by-name, then the compiled schema; INVALID_PARAMS names the first bad field. */
+  private parseParams(entry: RegisteredMethod, raw: unknown, token: CallerToken | null): Record<string, unknown> {
+    const { def } = entry;
+    let params: Record<string, unknown>;
+    if (raw === undefined) {
+      params = {};
+    } else if (Array.isArray(raw)) {
+      const order = def.positional;
+      if (!order) fail('INVALID_PARAMS', 'This method takes params by name', { field: 'params' });
+      if (raw.length > order.length) fail('INVALID_PARAMS', `At most ${order.length} positional params`, { field: 'params' });
+      params = {};
+      // As in Bitcoin Core, a null in a position skips that optional param.
+      raw.forEach((value, i) => {
+        if (value !== null && value !== undefined) params[order[i]!] = value;
+      });
+    } else {
+      params = raw as Record<string, unknown>;
+    }
+    // Wallet binding before shape: a token bound elsewhere learns nothing more about the call.
+    const bound = token?.constraints.wallets;
+    if (entry.takesWallet && bound && typeof params.wallet === 'string' && !bound.includes(params.wallet)) {
+      fail('FORBIDDEN_SCOPE', 'Token may not use this wallet', { wallet: params.wallet });
+    }
+    if (!entry.params.Check(params)) {
+      const first = entry.params.Errors(params).First();
+      const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'params';
+      fail('INVALID_PARAMS', `Invalid param ${field}: ${first?.message ?? 'invalid'}`, { field });
+    }
+    return params;
+  }
+
+  private context(method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote): CallContext {
+    const { services, logger, spendLocks } = this;
+    return {
+      requestId,
+      method,
+      token,
+      session,
+      services,
+      logger,
+      methods: this.registry.methods,
+      audit: note,
+      walletFor(params) {
+        const bound = token.constraints.wallets;
+        const id = params.wallet ?? session.selectedWallet ?? (bound?.length === 1 ? bound[0] : undefined);
+        if (id === undefined) fail('WALLET_NOT_SELECTED');
+        note.walletId = id;
+        if (bound && !bound.includes(id)) fail('FORBIDDEN_SCOPE', 'Token may not use this wallet', { wallet: id });
+        return id;
+      },
+      spendGuard: (_walletId) => createSpendGuard(token, services.spends, () => services.clock.now()),
+      withSpendLock: (fn) => spendLocks.run(token.id, fn),
+    };
+  }
+
+  private toErrorResponse(err: unknown, id: string | number | null, method: string): { outcome: string; response: JSONRPCResponse } {
+    if (err instanceof WalletdError) {
+      const e = err.toJsonRpc();
+      return { outcome: err.code, response: createJSONRPCErrorResponse(id, e.code, e.message, e.data) };
+    }
+    if (err instanceof ProtocolError) {
+      return { outcome: err.label, response: createJSONRPCErrorResponse(id, err.rpcCode, err.message) };
+    }
+    this.logger.error({ err, method, reqId: id }, 'rpc handler failed');
+    return {
+      outcome: 'INTERNAL',
+      response: createJSONRPCErrorResponse(id, ERRORS.INTERNAL.rpcCode, ERRORS.INTERNAL.message, { code: 'INTERNAL' }),
+    };
+  }
+
+  /** Audits state-changing calls by a known token; a failed audit write is logged, never turned into a failed send. */
+  private async audit(def: AnyMethod, session: Session, note: AuditNote, outcome: string): Promise<void> {
+    if (!def.audited || !session.token || outcome === 'RATE_LIMITED') return;
+    try {
+      await this.services.audit.appendAudit({
+        at: this.services.clock.now(),
+        tokenId: session.token.id,
+        method: def.name,
+        walletId: note.walletId,
+        outcome,
+        txid: note.txid,
+      });
+    } catch (err) {
+      this.logger.error({ err, method: def.name }, 'audit write failed');
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The one registry of walletd's error codes (SPEC §6).
+ *
+ * Each entry pairs a stable string `code` (what clients and tests match on) with a numeric
+ * JSON-RPC `rpcCode`. Numbers reuse bitcoind's where the meaning is the same, so operators
+ * who know Bitcoin Core recognise them; the rest live in the -32000..-32099 server range.
+ * A test pins that every code is unique and appears in the README.
+ */
+export const ERRORS = {
+  UNAUTHORIZED: { rpcCode: -32001, message: 'Missing or invalid token' },
+  FORBIDDEN_SCOPE: { rpcCode: -32002, message: 'Token lacks the scope or wallet this call needs' },
+  TOKEN_EXPIRED: { rpcCode: -32003, message: 'Token has expired' },
+  WALLET_NOT_FOUND: { rpcCode: -18, message: 'Wallet not found' },
+  WALLET_NOT_SELECTED: { rpcCode: -19, message: 'No wallet given and none selected' },
+  WALLET_LOCKED: { rpcCode: -13, message: 'Wallet is locked; unlock it first' },
+  BAD_PASSPHRASE: { rpcCode: -14, message: 'The passphrase is incorrect' },
+  INSUFFICIENT_FUNDS: { rpcCode: -6, message: 'Insufficient funds' },
+  INVALID_ADDRESS: { rpcCode: -5, message: 'Invalid address' },
+  WRONG_NETWORK: { rpcCode: -32004, message: 'Address belongs to another network' },
+  SPEND_LIMIT: { rpcCode: -32005, message: 'Token spend limit exceeded' },
+  DESTINATION_NOT_ALLOWED: { rpcCode: -32006, message: 'Destination not allowed for this token' },
+  FEE_TOO_HIGH: { rpcCode: -32007, message: 'Fee exceeds the configured maximum' },
+  ALREADY_CONFIRMED: { rpcCode: -32008, message: 'Transaction is already confirmed' },
+  CHAIN_UNAVAILABLE: { rpcCode: -32009, message: 'Chain backend is unavailable' },
+  BROADCAST_REJECTED: { rpcCode: -26, message: 'Transaction rejected by the network' },
+  RATE_LIMITED: { rpcCode: -32010, message: 'Too many requests' },
+  // Beyond SPEC §6's list: needed for clear answers where the spec is silent.
+  INVALID_PARAMS: { rpcCode: -32602, message: 'Invalid params' },
+  TX_NOT_FOUND: { rpcCode: -32011, message: 'Transaction not found in this wallet' },
+  WALLET_EXISTS: { rpcCode: -4, message: 'A wallet with this seed already exists' },
+  WATCH_ONLY: { rpcCode: -32012, message: 'Wallet is watch-only and cannot sign' },
+  FEE_TOO_LOW: { rpcCode: -32013, message: 'Fee rate is below the minimum relay fee' },
+  DUST_OUTPUT: { rpcCode: -32014, message: 'Output amount is below the dust limit' },
+  REQUEST_TOO_LARGE: { rpcCode: -32015, message: 'Request body or batch is too large' },
+  SHUTTING_DOWN: { rpcCode: -32016, message: 'Daemon is shutting down' },
+  TOKEN_NOT_FOUND: { rpcCode: -32018, message: 'No active token with that id' },
+  REQUEST_REFUSED: { rpcCode: -32017, message: 'Request refused: Host or Origin not allowed' },
+  INTERNAL: { rpcCode: -32603, message: 'Internal error' },
+} as const satisfies Record<string, { rpcCode: number; message: string }>;
+
+/** A stable string error code, e.g. `WALLET_LOCKED`. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The one error type that crosses the RPC boundary. Its message must never hold a secret:
+ * callers pass only public detail (field names, txids, amounts).
+ */
+export class WalletdError extends Error {
+  readonly code: ErrorCode;
+  readonly rpcCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'WalletdError';
+    this.code = code;
+    this.rpcCode = ERRORS[code].rpcCode;
+    this.details = details;
+  }
+
+  /** The JSON-RPC `error` object: numeric code, message, and `data.code` for clients. */
+  toJsonRpc(): { code: number; message: string; data: Record<string, unknown> } {
+    return { code: this.rpcCode, message: this.message, data: { code: this.code, ...this.details } };
+  }
+}
+
+/** Shorthand for throwing a registered error. */
+export function fail(code: ErrorCode, message?: string, details?: Record<string, unknown>): never {
+  throw new WalletdError(code, message, details);
+}
+
+/** True when `err` is a WalletdError with the given code (or any code when omitted). */
+export function isWalletdError(err: unknown, code?: ErrorCode): err is WalletdError {
+  return err instanceof WalletdError && (code === undefined || err.code === code);
+}

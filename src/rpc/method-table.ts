@@ -1,0 +1,20 @@
+/**
+ * The one method table (SPEC §4, STYLE "declare each behaviour once"). Validation, scope checks,
+ * rpc.discover, walletctl's subcommands and the auth test matrix are all derived from it.
+ * Adding a method is one line here, next to its area's list.
+ */
+import type { AnyMethod } from './define-method.ts';
+import { NODE_METHODS } from './methods/node-methods.ts';
+import { SECURITY_METHODS } from './methods/security-methods.ts';
+import { SPEND_METHODS } from './methods/spend-methods.ts';
+import { TOKEN_METHODS } from './methods/token-methods.ts';
+import { WALLET_METHODS } from './methods/wallet-methods.ts';
+
+/** Every JSON-RPC method walletd serves. */
+export const METHODS: readonly AnyMethod[] = [
+  ...WALLET_METHODS,
+  ...SPEND_METHODS,
+  ...SECURITY_METHODS,
+  ...TOKEN_METHODS,
+  ...NODE_METHODS,
+];

@@ -1,0 +1,128 @@
+/** Spending methods of SPEC §5: send, sign, cancel (BIP-125 replacement) and releasing leases. */
+import { Type } from '@sinclair/typebox';
+import { defineMethod } from '../define-method.ts';
+import { fail } from '../errors.ts';
+import {
+  ConfTarget, FeeRate, Outpoint, Recipients, SendResultSchema, SignResultSchema, Txid, WalletId,
+} from '../schemas.ts';
+import type { SignRequest } from '../../wallet/wallet-api.ts';
+
+const strict = { additionalProperties: false } as const;
+const OptWallet = Type.Optional(WalletId);
+
+export const sendTransaction = defineMethod({
+  name: 'send_transaction',
+  summary: 'Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address',
+  scope: 'wallet:send',
+  audited: true,
+  params: Type.Object(
+    {
+      wallet: OptWallet,
+      outputs: Recipients,
+      feeRate: Type.Optional(FeeRate),
+      confTarget: Type.Optional(ConfTarget),
+      idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    },
+    strict,
+  ),
+  result: SendResultSchema,
+  handler: async ({ params, ctx }) => {
+    if (params.feeRate !== undefined && params.confTarget !== undefined) {
+      fail('INVALID_PARAMS', 'Give feeRate or confTarget, not both', { field: 'confTarget' });
+    }
+    const walletId = ctx.walletFor(params);
+    const { wallet: _wallet, ...req } = params;
+    // One lock per token: the limit check, the broadcast and the ledger write happen as one step,
+    // so two concurrent sends cannot both pass maxSendPerDay.
+    return ctx.withSpendLock(async () => {
+      let guarded: bigint | null = null;
+      const guard = ctx.spendGuard(walletId);
+      const result = await ctx.services.wallets.sendTransaction(walletId, {
+        ...req,
+        guard: async (spend) => {
+          await guard(spend);
+          guarded = spend.amount;
+        },
+      });
+      if (!result.replayed) {
+        const amount = guarded ?? params.outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n);
+        await ctx.services.spends.recordSpend(ctx.token.id, walletId, result.txid, amount, ctx.services.clock.now());
+      }
+      ctx.audit.txid = result.txid;
+      return result;
+    });
+  },
+});
+
+export const signTransaction = defineMethod({
+  name: 'sign_transaction',
+  summary: 'Sign a draft ({outputs, feeRate?}) or a BIP174 PSBT ({psbt}) without broadcasting; draft inputs stay leased',
+  scope: 'wallet:sign',
+  audited: true,
+  params: Type.Object(
+    {
+      wallet: OptWallet,
+      outputs: Type.Optional(Recipients),
+      feeRate: Type.Optional(FeeRate),
+      confTarget: Type.Optional(ConfTarget),
+      psbt: Type.Optional(Type.String({ minLength: 1, maxLength: 4_000_000, description: 'Base64 PSBT' })),
+    },
+    strict,
+  ),
+  result: SignResultSchema,
+  handler: async ({ params, ctx }) => {
+    const walletId = ctx.walletFor(params);
+    let req: SignRequest;
+    if (params.psbt !== undefined) {
+      if (params.outputs !== undefined) fail('INVALID_PARAMS', 'Give outputs or psbt, not both', { field: 'psbt' });
+      req = { psbt: params.psbt };
+    } else if (params.outputs !== undefined) {
+      if (params.feeRate !== undefined && params.confTarget !== undefined) {
+        fail('INVALID_PARAMS', 'Give feeRate or confTarget, not both', { field: 'confTarget' });
+      }
+      req = {
+        outputs: params.outputs,
+        ...(params.feeRate !== undefined ? { feeRate: params.feeRate } : {}),
+        ...(params.confTarget !== undefined ? { confTarget: params.confTarget } : {}),
+      };
+    } else {
+      fail('INVALID_PARAMS', 'Give outputs or psbt', { field: 'outputs' });
+    }
+    return ctx.services.wallets.signTransaction(walletId, req);
+  },
+});
+
+export const cancelTransaction = defineMethod({
+  name: 'cancel_transaction',
+  summary: "BIP125-replace an unconfirmed transaction with one paying its inputs back to the wallet",
+  scope: 'wallet:send',
+  audited: true,
+  positional: ['txid', 'feeRate'],
+  params: Type.Object({ wallet: OptWallet, txid: Txid, feeRate: Type.Optional(FeeRate) }, strict),
+  result: SendResultSchema,
+  handler: async ({ params, ctx }) => {
+    const walletId = ctx.walletFor(params);
+    const result = await ctx.services.wallets.cancelTransaction(walletId, {
+      txid: params.txid.toLowerCase(),
+      ...(params.feeRate !== undefined ? { feeRate: params.feeRate } : {}),
+    });
+    ctx.audit.txid = result.txid;
+    return result;
+  },
+});
+
+export const releaseOutputs = defineMethod({
+  name: 'release_outputs',
+  summary: 'Release leased outputs (the given outpoints, or all of the wallet\'s leases)',
+  scope: 'wallet:sign',
+  audited: true,
+  params: Type.Object({ wallet: OptWallet, outpoints: Type.Optional(Type.Array(Outpoint, { maxItems: 10_000 })) }, strict),
+  result: Type.Object({ released: Type.Integer({ minimum: 0 }) }, strict),
+  handler: async ({ params, ctx }) =>
+    ctx.services.wallets.releaseOutputs(ctx.walletFor(params), {
+      ...(params.outpoints !== undefined ? { outpoints: params.outpoints.map((o) => o.toLowerCase()) } : {}),
+    }),
+});
+
+/** The spending entries of the method table. */
+export const SPEND_METHODS = [sendTransaction, signTransaction, cancelTransaction, releaseOutputs];

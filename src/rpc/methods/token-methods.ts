@@ -1,0 +1,132 @@
+/** Token administration and the audit log (SPEC §4). No result ever carries a secret or its hash. */
+import { Type } from '@sinclair/typebox';
+import { defineMethod } from '../define-method.ts';
+import { fail } from '../errors.ts';
+import type { TokenRecord } from '../ports.ts';
+import {
+  AuditEntrySchema, ScopeSchema, TokenConstraintsSchema, TokenCreatedSchema, TokenInfoSchema, TokenListEntrySchema,
+} from '../schemas.ts';
+import type { CallerToken } from '../context.ts';
+import {
+  fromWireConstraints, inheritConstraints, mintToken, subsetViolation, toWireConstraints,
+} from '../tokens.ts';
+
+const strict = { additionalProperties: false } as const;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The wire view of a caller's own token. */
+export function tokenInfoOf(token: CallerToken) {
+  return { id: token.id, name: token.name, scopes: token.scopes, constraints: toWireConstraints(token.constraints) };
+}
+
+function listEntryOf(record: TokenRecord) {
+  return {
+    ...tokenInfoOf(record),
+    createdBy: record.createdBy,
+    createdAt: iso(record.createdAt),
+    revokedAt: record.revokedAt === null ? null : iso(record.revokedAt),
+  };
+}
+
+export const tokenCreate = defineMethod({
+  name: 'token_create',
+  summary: "Create a token whose scopes and constraints are a subset of the caller's; the token is shown once",
+  scope: 'tokens:admin',
+  audited: true,
+  params: Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 128, examples: ['pos-terminal'] }),
+      scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: 16, examples: [['wallet:read']] }),
+      constraints: Type.Optional(TokenConstraintsSchema),
+    },
+    strict,
+  ),
+  result: TokenCreatedSchema,
+  handler: async ({ params, ctx }) => {
+    const now = ctx.services.clock.now();
+    const requested = fromWireConstraints(params.constraints ?? {});
+    if (requested.expiresAt !== undefined && requested.expiresAt <= now) {
+      fail('INVALID_PARAMS', 'expiresAt is in the past', { field: 'constraints.expiresAt' });
+    }
+    // A child leaves a limit unset → it gets the parent's, so omission never widens it.
+    const constraints = inheritConstraints(ctx.token.constraints, requested);
+    const violation = subsetViolation(ctx.token, { scopes: params.scopes, constraints });
+    if (violation) fail('FORBIDDEN_SCOPE', `Requested ${violation} exceed this token's own`, { field: violation });
+    const { token, record } = await mintToken(
+      ctx.services.tokens,
+      { name: params.name, scopes: params.scopes, constraints, createdBy: ctx.token.id },
+      now,
+    );
+    return { token, ...tokenInfoOf(record) };
+  },
+});
+
+export const tokenList = defineMethod({
+  name: 'token_list',
+  summary: 'Every token with its scopes, constraints, creator and revocation time (never a secret)',
+  scope: 'tokens:admin',
+  params: Type.Object({}, strict),
+  result: Type.Array(TokenListEntrySchema),
+  handler: async ({ ctx }) => (await ctx.services.tokens.listTokens()).map(listEntryOf),
+});
+
+export const tokenRevoke = defineMethod({
+  name: 'token_revoke',
+  summary: 'Revoke a token; a token may only revoke tokens no more powerful than itself',
+  scope: 'tokens:admin',
+  audited: true,
+  positional: ['id'],
+  params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, examples: ['0123456789abcdef'] }) }, strict),
+  result: Type.Literal(true),
+  handler: async ({ params, ctx }) => {
+    const target = await ctx.services.tokens.getToken(params.id);
+    if (!target || target.revokedAt !== null) fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
+    // Otherwise a narrow tokens:admin token could lock out the operator by revoking the admin token.
+    if (target.id !== ctx.token.id && subsetViolation(ctx.token, target) !== null) {
+      fail('FORBIDDEN_SCOPE', 'Cannot revoke a token with more rights than the caller', { id: params.id });
+    }
+    if (!(await ctx.services.tokens.revokeToken(params.id, ctx.services.clock.now()))) {
+      fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
+    }
+    return true as const;
+  },
+});
+
+export const tokenInfo = defineMethod({
+  name: 'token_info',
+  summary: "The caller's own token: id, name, scopes and constraints",
+  scope: 'any-token',
+  params: Type.Object({}, strict),
+  result: TokenInfoSchema,
+  handler: async ({ ctx }) => tokenInfoOf(ctx.token),
+});
+
+export const getAuditLog = defineMethod({
+  name: 'get_audit_log',
+  summary: 'State-changing calls, newest first: time, token id, method, wallet, outcome and txid',
+  scope: 'tokens:admin',
+  positional: ['limit', 'beforeId'],
+  params: Type.Object(
+    {
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+      beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    strict,
+  ),
+  result: Type.Array(AuditEntrySchema),
+  handler: async ({ params, ctx }) => {
+    const rows = await ctx.services.audit.listAudit({
+      limit: params.limit ?? 50,
+      ...(params.beforeId !== undefined ? { beforeId: params.beforeId } : {}),
+    });
+    const bound = ctx.token.constraints.wallets;
+    return rows
+      .filter((r) => !bound || r.walletId === null || bound.includes(r.walletId))
+      .map((r) => ({
+        id: r.id ?? null, at: iso(r.at), tokenId: r.tokenId, method: r.method, wallet: r.walletId, outcome: r.outcome, txid: r.txid,
+      }));
+  },
+});
+
+/** The token entries of the method table. */
+export const TOKEN_METHODS = [tokenCreate, tokenList, tokenRevoke, tokenInfo, getAuditLog];

@@ -1,0 +1,154 @@
+/** Read and receive methods of SPEC §5: wallets, balances, addresses, history, coins. */
+import { Type } from '@sinclair/typebox';
+import { defineMethod } from '../define-method.ts';
+import { fail } from '../errors.ts';
+import {
+  AddressInfoSchema, AddressTypeSchema, Address, BalanceSchema, Count, Label, Passphrase, Txid,
+  TxHistoryPageSchema, TxStatusInfoSchema, UnspentOutputSchema, WalletId, WalletInfoSchema, WalletSummarySchema,
+} from '../schemas.ts';
+
+const strict = { additionalProperties: false } as const;
+const OptWallet = Type.Optional(WalletId);
+
+/** Default page size of get_transaction_history. */
+export const DEFAULT_HISTORY_LIMIT = 50;
+/** Default minConf of get_unspent_outputs, as Bitcoin Core's listunspent. */
+export const DEFAULT_MIN_CONF = 1;
+
+export const listWallets = defineMethod({
+  name: 'list_wallets',
+  summary: 'Ids, names, network and locked state of the wallets this token may see',
+  scope: 'wallet:read',
+  params: Type.Object({}, strict),
+  result: Type.Array(WalletSummarySchema),
+  handler: async ({ ctx }) => {
+    const all = await ctx.services.wallets.listWallets();
+    const bound = ctx.token.constraints.wallets;
+    return bound ? all.filter((w) => bound.includes(w.id)) : all;
+  },
+});
+
+export const createWallet = defineMethod({
+  name: 'create_wallet',
+  summary: 'Create a wallet from a new BIP39 seed (BIP84 P2WPKH by default, BIP86 P2TR option); never returns the mnemonic',
+  scope: 'wallet:admin',
+  audited: true,
+  positional: ['name', 'addressType'],
+  params: Type.Object(
+    { name: Type.String({ minLength: 1, maxLength: 128, examples: ['savings'] }), addressType: Type.Optional(AddressTypeSchema), passphrase: Type.Optional(Passphrase) },
+    strict,
+  ),
+  result: WalletSummarySchema,
+  handler: async ({ params, ctx }) => {
+    const summary = await ctx.services.wallets.createWallet(params);
+    ctx.audit.walletId = summary.id;
+    return summary;
+  },
+});
+
+export const selectWallet = defineMethod({
+  name: 'select_wallet',
+  summary: "Set this connection's default wallet",
+  scope: 'wallet:read',
+  positional: ['wallet'],
+  params: Type.Object({ wallet: WalletId }, strict),
+  result: WalletSummarySchema,
+  handler: async ({ params, ctx }) => {
+    const id = ctx.walletFor(params);
+    const summary = (await ctx.services.wallets.listWallets()).find((w) => w.id === id);
+    if (!summary) fail('WALLET_NOT_FOUND', undefined, { wallet: id });
+    ctx.session.selectedWallet = id;
+    return summary;
+  },
+});
+
+export const getWalletInfo = defineMethod({
+  name: 'get_wallet_info',
+  summary: 'Id, name, network, address type, xpub and descriptors (public only), counts, lock and sync state',
+  scope: 'wallet:read',
+  params: Type.Object({ wallet: OptWallet }, strict),
+  result: WalletInfoSchema,
+  handler: async ({ params, ctx }) => ctx.services.wallets.getWalletInfo(ctx.walletFor(params)),
+});
+
+export const getBalance = defineMethod({
+  name: 'get_balance',
+  summary: 'Confirmed, unconfirmed and total balance in sats, for the wallet or one of its addresses',
+  scope: 'wallet:read',
+  positional: ['address'],
+  params: Type.Object({ wallet: OptWallet, address: Type.Optional(Address) }, strict),
+  result: BalanceSchema,
+  handler: async ({ params, ctx }) => ctx.services.wallets.getBalance(ctx.walletFor(params), params.address),
+});
+
+export const getAddresses = defineMethod({
+  name: 'get_addresses',
+  summary: 'Receive and change addresses with index, path, label and used flag',
+  scope: 'wallet:read',
+  params: Type.Object({ wallet: OptWallet }, strict),
+  result: Type.Array(AddressInfoSchema),
+  handler: async ({ params, ctx }) => ctx.services.wallets.getAddresses(ctx.walletFor(params)),
+});
+
+export const generateAddress = defineMethod({
+  name: 'generate_address',
+  summary: 'Next unused receive (or change) address, within the gap limit',
+  scope: 'wallet:receive',
+  audited: true,
+  positional: ['label'],
+  params: Type.Object({ wallet: OptWallet, label: Type.Optional(Label), change: Type.Optional(Type.Boolean()) }, strict),
+  result: AddressInfoSchema,
+  handler: async ({ params, ctx }) => {
+    const { wallet: _wallet, ...req } = params;
+    return ctx.services.wallets.generateAddress(ctx.walletFor(params), req);
+  },
+});
+
+export const getTransactionHistory = defineMethod({
+  name: 'get_transaction_history',
+  summary: 'Wallet transactions, newest first, paged by cursor',
+  scope: 'wallet:read',
+  positional: ['limit', 'cursor'],
+  params: Type.Object(
+    {
+      wallet: OptWallet,
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_HISTORY_LIMIT })),
+      cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    },
+    strict,
+  ),
+  result: TxHistoryPageSchema,
+  handler: async ({ params, ctx }) =>
+    ctx.services.wallets.getTransactionHistory(ctx.walletFor(params), {
+      limit: params.limit ?? DEFAULT_HISTORY_LIMIT,
+      ...(params.cursor !== undefined ? { cursor: params.cursor } : {}),
+    }),
+});
+
+export const getUnspentOutputs = defineMethod({
+  name: 'get_unspent_outputs',
+  summary: 'Unspent outputs with outpoint, value, address, confirmations and lease expiry',
+  scope: 'wallet:read',
+  positional: ['minConf'],
+  params: Type.Object({ wallet: OptWallet, minConf: Type.Optional(Type.Integer({ minimum: 0, default: DEFAULT_MIN_CONF })) }, strict),
+  result: Type.Array(UnspentOutputSchema),
+  handler: async ({ params, ctx }) =>
+    ctx.services.wallets.getUnspentOutputs(ctx.walletFor(params), { minConf: params.minConf ?? DEFAULT_MIN_CONF }),
+});
+
+export const getTxStatus = defineMethod({
+  name: 'get_tx_status',
+  summary: 'Confirmations, block height and hash, status and replacement of a wallet transaction',
+  scope: 'wallet:read',
+  positional: ['txid'],
+  params: Type.Object({ wallet: OptWallet, txid: Txid }, strict),
+  result: TxStatusInfoSchema,
+  handler: async ({ params, ctx }) =>
+    ctx.services.wallets.getTxStatus(ctx.walletFor(params), params.txid.toLowerCase()),
+});
+
+/** The read/receive entries of the method table. */
+export const WALLET_METHODS = [
+  listWallets, createWallet, selectWallet, getWalletInfo, getBalance, getAddresses, generateAddress,
+  getTransactionHistory, getUnspentOutputs, getTxStatus,
+];

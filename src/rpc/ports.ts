@@ -1,0 +1,89 @@
+/**
+ * Persistence ports of the RPC layer: tokens, the spend ledger, notification events and the
+ * audit log. `src/keystore` implements them over SQLCipher; every write is one transaction.
+ */
+import type { Scope } from './scopes.ts';
+
+/** Limits a token carries besides its scopes (SPEC §4). Absent = unlimited. */
+export interface TokenConstraints {
+  /** Wallet ids this token may touch. */
+  wallets?: string[];
+  /** Unix ms after which the token is refused with TOKEN_EXPIRED. */
+  expiresAt?: number;
+  /** Sats per transaction (sum of non-change outputs). */
+  maxSendPerTx?: number;
+  /** Sats over a rolling 24 h window, which survives restarts (see SpendLedger). */
+  maxSendPerDay?: number;
+  /** Addresses this token may pay. */
+  allowedDestinations?: string[];
+  /** Requests per minute. */
+  rateLimit?: number;
+}
+
+/** A stored token. Only SHA-256 of the secret is kept; the token string is shown once. */
+export interface TokenRecord {
+  id: string;
+  name: string;
+  /** Hex SHA-256 of the secret part of `wd_<id>_<secret>`. */
+  secretHash: string;
+  scopes: Scope[];
+  constraints: TokenConstraints;
+  /** Id of the token that created it; null for the admin token. */
+  createdBy: string | null;
+  /** Unix ms. */
+  createdAt: number;
+  /** Unix ms, or null while active. */
+  revokedAt: number | null;
+}
+
+/** Token persistence. */
+export interface TokenStore {
+  insertToken(token: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | null>;
+  listTokens(): Promise<TokenRecord[]>;
+  /** Returns false when no active token has that id. */
+  revokeToken(id: string, at: number): Promise<boolean>;
+}
+
+/** Sats sent per token, for `maxSendPerDay` over a rolling window that survives restarts. */
+export interface SpendLedger {
+  recordSpend(tokenId: string, walletId: string, txid: string, amount: bigint, at: number): Promise<void>;
+  /** Sum of amounts recorded for the token at or after `since` (unix ms). */
+  spentSince(tokenId: string, since: number): Promise<bigint>;
+}
+
+/** A wallet notification (SPEC §8). `seq` is assigned by the store, increasing per daemon. */
+export interface WalletEvent {
+  seq: number;
+  type: 'tx' | 'confirmation' | 'balance' | 'block';
+  /** Null for `block` events, which concern every wallet. */
+  walletId: string | null;
+  /** Unix ms. */
+  at: number;
+  data: Record<string, unknown>;
+}
+
+/** Persisted notifications, so a reconnecting client can replay with `sinceSeq`. */
+export interface EventStore {
+  appendEvent(event: Omit<WalletEvent, 'seq'>): Promise<WalletEvent>;
+  listEventsSince(sinceSeq: number, limit: number): Promise<WalletEvent[]>;
+}
+
+/** One state-changing call, as the audit log records it. No secrets, ever. */
+export interface AuditEntry {
+  id?: number;
+  /** Unix ms. */
+  at: number;
+  tokenId: string | null;
+  method: string;
+  walletId: string | null;
+  /** 'ok' or the error's stable code. */
+  outcome: string;
+  txid: string | null;
+}
+
+/** Append-only audit log of state-changing calls. */
+export interface AuditStore {
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(opts: { limit: number; beforeId?: number }): Promise<AuditEntry[]>;
+}

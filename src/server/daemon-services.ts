@@ -1,0 +1,124 @@
+/**
+ * Wires the daemon's in-process parts over an open keystore: chain backend, wallet service,
+ * metrics and the RPC dispatcher. Tests use `createRuntime` to get the real stack without ports.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { createChainBackend } from '../chain/create-backend.ts';
+import { redactConfig } from '../config/load-config.ts';
+import type { WalletdConfig } from '../config/schema.ts';
+import type { Keystore } from '../keystore/index.ts';
+import type { NodeInfo, RpcServices } from '../rpc/context.ts';
+import { RpcDispatcher } from '../rpc/dispatcher.ts';
+import { METHODS } from '../rpc/method-table.ts';
+import { resolveNetwork } from '../wallet/networks.ts';
+import type { ChainBackend, Clock } from '../wallet/ports.ts';
+import { WalletService } from '../wallet/wallet-service.ts';
+import { Metrics } from './metrics.ts';
+
+/** The real clock; its timers never keep the process alive. */
+export function systemClock(): Clock {
+  return {
+    now: () => Date.now(),
+    setTimer(ms, fn) {
+      const timer = setTimeout(fn, ms);
+      timer.unref();
+      return () => clearTimeout(timer);
+    },
+  };
+}
+
+/** walletd's version, from package.json. */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** get_node_info's result: public facts and the config with every secret redacted. */
+export function nodeInfoOf(config: WalletdConfig, wallet: WalletService): NodeInfo {
+  const status = wallet.chainStatus();
+  return {
+    version: VERSION,
+    network: config.network,
+    backend: status.backend,
+    state: status.state,
+    tipHeight: status.tipHeight,
+    syncHeight: status.syncHeight,
+    uptimeSec: Math.floor(process.uptime()),
+    config: redactConfig(config) as unknown as Record<string, unknown>,
+  };
+}
+
+/** Feeds the walletd_* gauges from the keystore and the wallet service. */
+export function registerGauges(
+  metrics: Metrics,
+  deps: { keystore: Keystore; wallet: WalletService; clock: Clock },
+): void {
+  metrics.setGauge('walletd_wallets', async () => (await deps.keystore.wallets.listWallets()).length);
+  metrics.setGauge('walletd_wallets_unlocked', async () => {
+    const wallets = await deps.wallet.listWallets();
+    return wallets.filter((w) => !w.locked && !w.watchOnly).length;
+  });
+  metrics.setGauge('walletd_chain_tip_height', () => deps.wallet.chainStatus().tipHeight);
+  metrics.setGauge('walletd_chain_sync_height', () => deps.wallet.chainStatus().syncHeight);
+  metrics.setGauge('walletd_leased_outputs', async () => {
+    const now = deps.clock.now();
+    let total = 0;
+    for (const w of await deps.keystore.wallets.listWallets()) {
+      total += (await deps.keystore.wallets.listLeases(w.id, now)).length;
+    }
+    return total;
+  });
+}
+
+/** The daemon's parts above the keystore; sync is not started. */
+export interface Runtime {
+  clock: Clock;
+  chain: ChainBackend | null;
+  wallet: WalletService;
+  metrics: Metrics;
+  dispatcher: RpcDispatcher;
+  services: RpcServices;
+}
+
+/** Builds chain backend, wallet service, metrics and dispatcher; throws on a bad chain config. */
+export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore; logger: Logger; clock?: Clock }): Runtime {
+  const { config, keystore, logger } = deps;
+  const clock = deps.clock ?? systemClock();
+  // Secret keys are typed `unknown` by the schema helper; validation made them strings.
+  const chain = createChainBackend({ ...config.chain, password: config.chain.password as string | undefined });
+  const wallet = new WalletService({
+    store: keystore.wallets,
+    clock,
+    network: resolveNetwork(config.network, config.networkParams),
+    chain,
+    settings: {
+      ...config.wallet,
+      ...config.fees,
+      pollIntervalMs: config.chain.pollIntervalMs,
+      confirmationDepth: config.notify.confirmationDepth,
+    },
+    log: logger.child({ component: 'wallet' }),
+    events: (event) => {
+      keystore.events.appendEvent({ ...event, at: clock.now() }).catch((err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not store a wallet event');
+      });
+    },
+  });
+  const metrics = new Metrics();
+  registerGauges(metrics, { keystore, wallet, clock });
+  const services: RpcServices = {
+    wallets: wallet,
+    tokens: keystore.tokens,
+    spends: keystore.tokens,
+    audit: keystore.events,
+    events: keystore.events,
+    clock,
+    config,
+    nodeInfo: async () => nodeInfoOf(config, wallet),
+  };
+  const dispatcher = new RpcDispatcher(METHODS, services, {
+    onCall: (method: string, outcome: string, seconds: number) => metrics.observeCall(method, outcome, seconds),
+    logger: logger.child({ component: 'rpc' }),
+  });
+  return { clock, chain, wallet, metrics, dispatcher, services };
+}

@@ -1,0 +1,102 @@
+/**
+ * `GET /ws` (SPEC §3, §8): the same JSON-RPC methods over a WebSocket, one Session per
+ * connection (so `select_wallet` and subscriptions live exactly as long as the socket), plus
+ * server-to-client notifications through `session.notify`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { CallerToken, Session } from '../rpc/context.ts';
+import { isWalletdError } from '../rpc/errors.ts';
+import type { Inflight } from './inflight.ts';
+import { errorReply, errorReplyFrom, parseErrorReply, requestId, toJson } from './replies.ts';
+import type { RpcEndpoint } from './rpc-endpoint.ts';
+
+/** WebSocket close code for "going away": the daemon is shutting down (RFC 6455 §7.4.1). */
+export const WS_GOING_AWAY = 1001;
+
+const WS_OPEN = 1;
+
+/** Registers the `/ws` route on an app that already has @fastify/websocket. */
+export function registerWsRoute(
+  app: FastifyInstance,
+  deps: {
+    dispatcher: RpcEndpoint;
+    inflight: Inflight;
+    logger: Logger;
+    bearerOf: (req: FastifyRequest) => string | undefined;
+    refuse: (reply: FastifyReply, status: number, err: unknown) => FastifyReply;
+    isUnix: (req: FastifyRequest) => boolean;
+  },
+): void {
+  const tokens = new WeakMap<FastifyRequest, CallerToken>();
+
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      // SPEC §4: a token in the upgrade's Authorization header authenticates the whole
+      // connection; without one the client must send `auth {token}` first.
+      preValidation: async (req, reply) => {
+        const bearer = deps.bearerOf(req);
+        if (bearer === undefined) return;
+        try {
+          tokens.set(req, await deps.dispatcher.authenticate(bearer));
+        } catch (err) {
+          return deps.refuse(reply, 401, err);
+        }
+      },
+    },
+    (socket: WebSocket, req: FastifyRequest) => {
+      const session: Session = {
+        id: randomUUID(),
+        transport: 'ws',
+        token: tokens.get(req) ?? null,
+        selectedWallet: null,
+        notify: (method: string, params: unknown) => {
+          if (socket.readyState === WS_OPEN) socket.send(toJson({ jsonrpc: '2.0', method, params }));
+        },
+      };
+      const log = deps.logger.child({ session: session.id, unix: deps.isUnix(req) });
+      log.debug('websocket connected');
+      // Messages of one connection run in order: `auth` must finish before the next call.
+      let queue: Promise<void> = Promise.resolve();
+      socket.on('message', (data, isBinary) => {
+        queue = queue.then(() => onMessage(isBinary ? null : data.toString()));
+      });
+      socket.on('close', () => {
+        session.notify = undefined;
+        deps.dispatcher.endSession?.(session);
+        log.debug('websocket closed');
+      });
+
+      const send = (payload: unknown) => {
+        if (socket.readyState === WS_OPEN) socket.send(toJson(payload));
+      };
+
+      async function onMessage(text: string | null): Promise<void> {
+        let body: unknown;
+        try {
+          if (text === null) throw new Error('binary frame');
+          body = JSON.parse(text);
+        } catch {
+          send(parseErrorReply());
+          return;
+        }
+        if (deps.inflight.draining) {
+          send(errorReply(requestId(body), 'SHUTTING_DOWN'));
+          return;
+        }
+        try {
+          const response = await deps.inflight.track(() => deps.dispatcher.handle(body, session));
+          if (response !== null) send(response);
+        } catch (err) {
+          // The dispatcher answers errors itself; reaching here is a bug, never a secret.
+          log.error({ err: isWalletdError(err) ? err.code : String(err) }, 'websocket call failed');
+          send(isWalletdError(err) ? errorReplyFrom(requestId(body), err) : errorReply(requestId(body), 'INTERNAL'));
+        }
+      }
+    },
+  );
+}

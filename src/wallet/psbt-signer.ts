@@ -1,0 +1,133 @@
+/**
+ * Signs and finalizes PSBTs with an account-level private node. It signs only inputs whose
+ * derivation names this wallet's master fingerprint and whose derived key matches the PSBT's
+ * pubkey, so a PSBT from elsewhere is never signed blindly.
+ *
+ * Key hygiene: bip32 5's `privateKey` getter returns the node's own buffer, so `fill(0)` on a
+ * derived child (or a tweaked signer) really wipes it. Derivation allocates fresh buffers, so
+ * wiping a child never touches the account node. Copies inside tiny-secp256k1's WASM memory
+ * are beyond our reach.
+ */
+import * as ecc from 'tiny-secp256k1';
+import type { BIP32Interface } from 'bip32';
+import { crypto, initEccLib, Psbt, toXOnly, type Signer } from 'bitcoinjs-lib';
+import { fail } from '../rpc/errors.ts';
+import type { AddressType, Network } from './types.ts';
+
+initEccLib(ecc);
+
+/** What signPsbt needs: the account's private node and where it comes from. */
+export interface PsbtSigner {
+  /** Private, account level (m/84'/c'/0' or m/86'/c'/0'). */
+  accountNode: BIP32Interface;
+  /** 8 hex chars. */
+  masterFingerprint: string;
+  addressType: AddressType;
+}
+
+/** A signer that grinds ECDSA nonces for low R, so signatures are at most 71 DER bytes. */
+function lowRSigner(node: Signer): Signer {
+  return {
+    publicKey: node.publicKey,
+    sign: (hash: Uint8Array) => node.sign(hash, true),
+  };
+}
+
+/** BIP-341 TapTweak: t = hashTapTweak(xOnlyPubkey || merkleRoot); BIP-86 has no merkle root. */
+export function taprootTweak(xOnlyPubkey: Uint8Array, merkleRoot?: Uint8Array): Uint8Array {
+  const data = merkleRoot ? Buffer.concat([xOnlyPubkey, merkleRoot]) : xOnlyPubkey;
+  return crypto.taggedHash('TapTweak', data);
+}
+
+/** Wipes a signer's private key buffer, where the library exposes it. */
+function wipe(key: { privateKey?: Uint8Array } | Signer): void {
+  (key as { privateKey?: Uint8Array }).privateKey?.fill(0);
+}
+
+/** Signs input `i` (P2WPKH, SIGHASH_ALL) with `key`; the BIP-143 digest is bitcoinjs's. */
+export function signP2wpkhInput(psbt: Psbt, i: number, key: Signer): void {
+  psbt.signInput(i, lowRSigner(key), [0x01]);
+}
+
+/**
+ * Signs input `i` on the BIP-86 key path: tweaks `key` with its own x-only pubkey, then wipes
+ * the tweaked key. BIP-341: SIGHASH_DEFAULT (0) gives a 64-byte signature; others are tests' use.
+ */
+export function signP2trKeyPathInput(psbt: Psbt, i: number, key: BIP32Interface, sighashType = 0x00): void {
+  const tweaked = key.tweak(taprootTweak(toXOnly(key.publicKey)));
+  try {
+    psbt.signTaprootInput(i, tweaked, undefined, [sighashType]);
+  } finally {
+    wipe(tweaked);
+  }
+}
+
+/** chain/index from a path under the account, or null when it is not a non-hardened `…/c/i`. */
+function childSteps(path: string): [number, number] | null {
+  const parts = path.split('/');
+  if (parts.length < 3) return null;
+  const tail = parts.slice(-2);
+  if (tail.some((p) => !/^\d+$/.test(p))) return null;
+  const [chain, index] = tail.map(Number) as [number, number];
+  return chain <= 1 && index < 0x80000000 ? [chain, index] : null;
+}
+
+/** Signs every input of `psbt` that belongs to this wallet; returns how many it signed. */
+export function signPsbt(psbt: Psbt, signer: PsbtSigner): { signed: number } {
+  if (signer.accountNode.isNeutered()) fail('WATCH_ONLY');
+  const fp = signer.masterFingerprint.toLowerCase();
+  const ours = (d: { masterFingerprint: Uint8Array }): boolean => Buffer.from(d.masterFingerprint).toString('hex') === fp;
+  let signed = 0;
+  psbt.data.inputs.forEach((input, i) => {
+    if (input.finalScriptWitness || input.finalScriptSig) return;
+    const derivations = signer.addressType === 'p2wpkh' ? input.bip32Derivation : input.tapBip32Derivation;
+    const mine = derivations?.find(ours);
+    const steps = mine ? childSteps(mine.path) : null;
+    if (!mine || !steps) return;
+    const child = signer.accountNode.derive(steps[0]).derive(steps[1]);
+    try {
+      if (signer.addressType === 'p2wpkh') {
+        if (!Buffer.from(child.publicKey).equals(mine.pubkey)) return;
+        signP2wpkhInput(psbt, i, child);
+      } else {
+        const xOnly = toXOnly(child.publicKey);
+        if (!Buffer.from(xOnly).equals(mine.pubkey)) return;
+        if (input.tapInternalKey && !Buffer.from(xOnly).equals(input.tapInternalKey)) return;
+        if (!input.tapInternalKey) psbt.updateInput(i, { tapInternalKey: xOnly });
+        // A script tree would change the tweak; walletd's BIP-86 keys never have one.
+        if (input.tapMerkleRoot) return;
+        signP2trKeyPathInput(psbt, i, child);
+      }
+      signed += 1;
+    } finally {
+      wipe(child);
+    }
+  });
+  return { signed };
+}
+
+/** Finalizes every input it can; the transaction hex comes back only when all are final. */
+export function finalizePsbt(psbt: Psbt): { complete: boolean; hex: string | null } {
+  let complete = true;
+  psbt.data.inputs.forEach((input, i) => {
+    if (input.finalScriptWitness || input.finalScriptSig) return;
+    try {
+      psbt.finalizeInput(i);
+    } catch {
+      complete = false;
+    }
+  });
+  // Fee caps are the service's job (maxFeeRate, maxFeeSats), so bitcoinjs's own check is off.
+  return { complete, hex: complete ? psbt.extractTransaction(true).toHex() : null };
+}
+
+/** Parses a base64 PSBT for `network`; anything else is INVALID_PARAMS. */
+export function psbtFromBase64(b64: string, network: Network): Psbt {
+  const trimmed = b64.trim();
+  if (trimmed.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) fail('INVALID_PARAMS', 'psbt is not base64');
+  try {
+    return Psbt.fromBase64(trimmed, { network: network.params });
+  } catch {
+    return fail('INVALID_PARAMS', 'psbt does not parse');
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The wallet passphrase layer: each wallet's seed is sealed again inside the keystore under a
+ * key that scrypt derives from the wallet passphrase, with AES-256-GCM (node:crypto).
+ *
+ * Sealed format, version 1 (all integers big-endian):
+ *   magic "WDSV" (4) | version (1) | log2 N (1) | r (1) | p (1) | salt (16) | nonce (12) | ciphertext | tag (16)
+ * The whole header (magic through nonce) is the AEAD's associated data, so changing the KDF
+ * parameters or the salt is detected just like changing the ciphertext.
+ */
+import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+import { fail } from '../rpc/errors.ts';
+
+/** scrypt cost parameters: N (a power of two), r and p. */
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** Magic bytes that open every sealed seed. */
+export const VAULT_MAGIC = Uint8Array.from(Buffer.from('WDSV', 'ascii'));
+/** Current sealed-seed format version. */
+export const VAULT_VERSION = 1;
+/** Salt length in bytes. */
+export const SALT_BYTES = 16;
+/** AES-GCM nonce length in bytes (96 bits, as NIST SP 800-38D recommends). */
+export const NONCE_BYTES = 12;
+/** AES-GCM authentication tag length in bytes. */
+export const TAG_BYTES = 16;
+/** Derived key length in bytes (AES-256). */
+export const KEY_BYTES = 32;
+/** Header length: magic, version, log2 N, r, p, salt, nonce. */
+export const HEADER_BYTES = VAULT_MAGIC.length + 4 + SALT_BYTES + NONCE_BYTES;
+/** Default scrypt cost: N = 2^15, r = 8, p = 1 (about 32 MiB, tens of ms). */
+export const DEFAULT_SCRYPT: Readonly<ScryptParams> = Object.freeze({ N: 2 ** 15, r: 8, p: 1 });
+
+// Bounds applied to parameters read back from a blob, so a tampered header cannot make
+// openSeed allocate gigabytes or spin for minutes before the AEAD check rejects it.
+const MAX_LOG_N = 20;
+const MAX_R = 32;
+const MAX_P = 16;
+
+function checkParams({ N, r, p }: ScryptParams): number {
+  const logN = Math.log2(N);
+  const ok =
+    Number.isInteger(logN) && logN >= 1 && logN <= MAX_LOG_N &&
+    Number.isInteger(r) && r >= 1 && r <= MAX_R &&
+    Number.isInteger(p) && p >= 1 && p <= MAX_P;
+  if (!ok) fail('INVALID_PARAMS', `scrypt params out of range (N a power of two up to 2^${MAX_LOG_N}, r<=${MAX_R}, p<=${MAX_P})`);
+  return logN;
+}
+
+/** Derives a 32-byte key from a passphrase (NFKC-normalised) with async scrypt. Zero it after use. */
+export async function deriveKey(passphrase: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
+  checkParams(params);
+  const pass = Buffer.from(passphrase.normalize('NFKC'), 'utf8');
+  // scrypt needs about 128*N*r bytes (plus 128*r*p); node's default maxmem of 32 MiB is exactly
+  // the default cost, so raise it with headroom instead of failing at the boundary.
+  const maxmem = 128 * params.N * params.r * 2 + 128 * params.r * params.p + (1 << 20);
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      scrypt(pass, salt, KEY_BYTES, { N: params.N, r: params.r, p: params.p, maxmem }, (err, key) =>
+        err ? reject(err) : resolve(key),
+      );
+    });
+  } finally {
+    pass.fill(0);
+  }
+}
+
+/** AES-256-GCM encryption; returns ciphertext followed by the 16-byte tag. */
+export function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** AES-256-GCM decryption of ciphertext‖tag; throws WalletdError BAD_PASSPHRASE when authentication fails. */
+export function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
+  if (sealed.length < TAG_BYTES) fail('BAD_PASSPHRASE');
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  const first = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+  try {
+    const last = decipher.final();
+    const out = new Uint8Array(first.length + last.length);
+    out.set(first);
+    out.set(last, first.length);
+    return out;
+  } catch {
+    fail('BAD_PASSPHRASE');
+  } finally {
+    // Unauthenticated plaintext must not linger whatever the outcome.
+    first.fill(0);
+  }
+}
+
+/** Seals a seed under a passphrase (the empty string when the wallet has none). */
+export async function sealSeed(seed: Uint8Array, passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<Uint8Array> {
+  const logN = checkParams(params);
+  const header = new Uint8Array(HEADER_BYTES);
+  header.set(VAULT_MAGIC, 0);
+  let o = VAULT_MAGIC.length;
+  header[o++] = VAULT_VERSION;
+  header[o++] = logN;
+  header[o++] = params.r;
+  header[o++] = params.p;
+  const salt = randomBytes(SALT_BYTES);
+  const nonce = randomBytes(NONCE_BYTES);
+  header.set(salt, o);
+  header.set(nonce, o + SALT_BYTES);
+  const key = await deriveKey(passphrase, salt, params);
+  try {
+    const body = aeadSeal(key, nonce, seed, header);
+    const out = new Uint8Array(HEADER_BYTES + body.length);
+    out.set(header);
+    out.set(body, HEADER_BYTES);
+    return out;
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** Opens a sealed seed; a wrong passphrase, a tampered or a malformed blob throws BAD_PASSPHRASE. */
+export async function openSeed(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  if (!(sealed instanceof Uint8Array) || sealed.length < HEADER_BYTES + TAG_BYTES) fail('BAD_PASSPHRASE');
+  for (let i = 0; i < VAULT_MAGIC.length; i++) if (sealed[i] !== VAULT_MAGIC[i]) fail('BAD_PASSPHRASE');
+  let o = VAULT_MAGIC.length;
+  if (sealed[o++] !== VAULT_VERSION) fail('BAD_PASSPHRASE');
+  const logN = sealed[o++]!;
+  const params = { N: 2 ** logN, r: sealed[o++]!, p: sealed[o++]! };
+  if (logN < 1 || logN > MAX_LOG_N || params.r < 1 || params.r > MAX_R || params.p < 1 || params.p > MAX_P) {
+    fail('BAD_PASSPHRASE');
+  }
+  const salt = sealed.subarray(o, o + SALT_BYTES);
+  const nonce = sealed.subarray(o + SALT_BYTES, HEADER_BYTES);
+  const key = await deriveKey(passphrase, salt, params);
+  try {
+    return aeadOpen(key, nonce, sealed.subarray(HEADER_BYTES), sealed.subarray(0, HEADER_BYTES));
+  } finally {
+    key.fill(0);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Spending: send, sign and cancel. One send at a time per wallet (an in-process mutex), coins
+ * leased in the keystore while a draft is outstanding, fees checked against policy before any
+ * signature, and idempotency keys so a retried send never pays twice.
+ */
+import { createHash } from 'node:crypto';
+import { Transaction, type Psbt } from 'bitcoinjs-lib';
+import { fail, isWalletdError } from '../rpc/errors.ts';
+import { lookaheadRows, nextAddress } from './address-book.ts';
+import { validateAddress } from './address-validation.ts';
+import { allTxs, recordBroadcastTx } from './chain-sync.ts';
+import { selectCoins } from './coin-selection.ts';
+import { dustThreshold } from './fee-math.ts';
+import { accountPath, deriveAccountSigner } from './hd.ts';
+import type { ChainBackend, Clock, WalletStore } from './ports.ts';
+import { finalizePsbt, psbtFromBase64, signPsbt } from './psbt-signer.ts';
+import { buildCancelReplacement } from './replacement.ts';
+import { buildPsbt } from './tx-builder.ts';
+import type { AddressRecord, Network, WalletOutput, WalletRecord } from './types.ts';
+import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from './wallet-api.ts';
+import type { WalletSettings } from './wallet-service.ts';
+import { historyEntry, inputOutpoint, unspentOutputs } from './wallet-views.ts';
+
+interface SpendDeps {
+  store: WalletStore;
+  chain: ChainBackend | null;
+  clock: Clock;
+  network: Network;
+  settings: WalletSettings;
+  withSeed<T>(wallet: WalletRecord, fn: (seed: Uint8Array) => T | Promise<T>): Promise<T>;
+  tipHeight(): number | null;
+  refresh(walletId: string): void;
+}
+
+/** A coin with its derivation, as tx-builder wants it. */
+type Coin = Pick<WalletOutput, 'txid' | 'vout' | 'value' | 'script' | 'chain' | 'index'>;
+
+/** Builds, signs, broadcasts and cancels transactions for wallets. */
+export class SpendEngine {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: SpendDeps) {}
+
+  /** Serializes spends per wallet so two calls never choose the same coins. */
+  private exclusive<T>(walletId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(walletId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.queues.set(walletId, next.catch(() => undefined));
+    return next;
+  }
+
+  private chain(): ChainBackend {
+    return this.deps.chain ?? fail('CHAIN_UNAVAILABLE', 'no chain backend is configured (offline signer)');
+  }
+
+  /** Validates destinations (network, dust) into scripts. */
+  private recipients(outputs: Recipient[]): Array<{ address: string; script: string; value: bigint }> {
+    if (outputs.length === 0) fail('INVALID_PARAMS', 'outputs must not be empty', { field: 'outputs' });
+    return outputs.map((o, i) => {
+      const { script } = validateAddress(o.address, this.deps.network);
+      const value = BigInt(o.amount);
+      if (value < dustThreshold(script)) fail('DUST_OUTPUT', undefined, { field: `outputs/${i}/amount`, dustLimit: Number(dustThreshold(script)) });
+      return { address: o.address, script: Buffer.from(script).toString('hex'), value };
+    });
+  }
+
+  /** Fee rate from the request or the backend's estimate, checked against policy (SPEC §7). */
+  private async feeRate(req: FeeChoice): Promise<number> {
+    const { settings } = this.deps;
+    let rate = req.feeRate;
+    if (rate === undefined && this.deps.chain) {
+      rate = (await this.deps.chain.estimateFeeRate(req.confTarget ?? settings.defaultConfTarget)) ?? undefined;
+    }
+    rate ??= settings.fallbackFeeRate;
+    if (rate > settings.maxFeeRate) fail('FEE_TOO_HIGH', undefined, { feeRate: rate, maxFeeRate: settings.maxFeeRate });
+    if (this.deps.chain) {
+      const minRelay = await this.deps.chain.getMinRelayFeeRate();
+      if (rate < minRelay) {
+        if (req.feeRate !== undefined) fail('FEE_TOO_LOW', undefined, { feeRate: rate, minRelayFeeRate: minRelay });
+        rate = minRelay;
+      }
+    }
+    return rate;
+  }
+
+  /** Issues the next change address (BIP44 internal chain), keeping the lookahead. */
+  private async changeAddress(wallet: WalletRecord): Promise<AddressRecord> {
+    const rows = await this.deps.store.listAddresses(wallet.id);
+    const row = nextAddress(rows, 1, this.deps.settings.gapLimit);
+    await this.deps.store.markIssued(wallet.id, 1, row.index, null);
+    const more = lookaheadRows(wallet, this.deps.network, rows.map((r) => (r === row ? { ...r, issued: true } : r)), this.deps.settings.gapLimit);
+    if (more.length) await this.deps.store.insertAddresses(more);
+    return row;
+  }
+
+  /** Confirmed, unspent, unleased coins. Unconfirmed coins are never chosen, so no chain of unconfirmed spends grows. */
+  private async spendableCoins(walletId: string): Promise<WalletOutput[]> {
+    const now = this.deps.clock.now();
+    const [outputs, txs, leases] = await Promise.all([
+      this.deps.store.listOutputs(walletId, { unspentOnly: false }),
+      allTxs(this.deps.store, walletId),
+      this.deps.store.listLeases(walletId, now),
+    ]);
+    const leased = new Set(leases.map((l) => `${l.txid}:${l.vout}`));
+    return unspentOutputs(outputs, txs).filter((o) => o.blockHeight !== null && !leased.has(`${o.txid}:${o.vout}`));
+  }
+
+  private psbtFields(wallet: WalletRecord) {
+    return {
+      network: this.deps.network, addressType: wallet.addressType, accountXpub: wallet.accountXpub,
+      masterFingerprint: wallet.masterFingerprint, accountPath: accountPath(wallet.addressType, this.deps.network),
+    };
+  }
+
+  /** Signs every input of `psbt` this wallet owns; the derived key is zeroed afterwards. */
+  private async signWithWallet(wallet: WalletRecord, psbt: Psbt): Promise<{ hex: string | null; complete: boolean }> {
+    await this.deps.withSeed(wallet, (seed) => {
+      const accountNode = deriveAccountSigner(seed, wallet.addressType, this.deps.network);
+      try {
+        signPsbt(psbt, { accountNode, masterFingerprint: wallet.masterFingerprint, addressType: wallet.addressType });
+      } finally {
+        accountNode.privateKey?.fill(0);
+      }
+    });
+    return finalizePsbt(psbt);
+  }
+
+  /** Selects coins, leases them, and signs a draft paying `recipients`. */
+  private async draft(wallet: WalletRecord, recipients: Array<{ script: string; value: bigint }>, feeRate: number, reason: string) {
+    const { settings, clock, store } = this.deps;
+    const coins = await this.spendableCoins(wallet.id);
+    const change = await this.changeAddress(wallet);
+    const selection = selectCoins({
+      utxos: coins.map((c) => ({ txid: c.txid, vout: c.vout, value: c.value, script: c.script })),
+      recipients: recipients.map((r) => ({ script: r.script, value: r.value })),
+      feeRate, inputType: wallet.addressType, changeScript: change.script,
+    });
+    if (selection.fee > BigInt(settings.maxFeeSats)) fail('FEE_TOO_HIGH', undefined, { fee: Number(selection.fee), maxFeeSats: settings.maxFeeSats });
+    const byOutpoint = new Map(coins.map((c) => [`${c.txid}:${c.vout}`, c]));
+    const inputs: Coin[] = selection.inputs.map((i) => byOutpoint.get(`${i.txid}:${i.vout}`)!);
+    const expiresAt = clock.now() + settings.leaseSeconds * 1000;
+    const leased = await store.insertLeases(inputs.map((i) => ({ walletId: wallet.id, txid: i.txid, vout: i.vout, expiresAt, reason })), clock.now());
+    if (!leased) fail('INSUFFICIENT_FUNDS', 'coins were taken by a concurrent request; retry');
+    const outputs = [...recipients.map((r) => ({ script: r.script, value: r.value }))];
+    if (selection.change > 0n) outputs.push({ script: change.script, value: selection.change });
+    const psbt = buildPsbt({ inputs, outputs, ...this.psbtFields(wallet) });
+    const signed = await this.signWithWallet(wallet, psbt).catch(async (err) => {
+      await store.releaseLeases(wallet.id, { reason });
+      throw err;
+    });
+    return { psbt, ...signed, fee: selection.fee, vsize: selection.vsize, expiresAt };
+  }
+
+  /** Answers an idempotent retry with the earlier send, if that send reached the network. */
+  private async replay(wallet: WalletRecord, key: string, requestHash: string): Promise<SendResult | null> {
+    const prior = await this.deps.store.getIdempotent(wallet.id, key);
+    if (!prior) return null;
+    if (prior.requestHash !== requestHash) fail('INVALID_PARAMS', 'idempotencyKey was used for a different request', { field: 'idempotencyKey' });
+    const stored = await this.deps.store.getTx(wallet.id, prior.txid);
+    const known = stored ?? (await this.chain().getTx(prior.txid));
+    if (!known || stored?.status === 'conflicted') return null;
+    const outputs = await this.deps.store.listOutputs(wallet.id, { unspentOnly: false });
+    const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
+    const fee = stored ? (historyEntry(stored, own, null).fee ?? 0) : 0;
+    const vsize = Transaction.fromHex(known.hex).virtualSize();
+    return { txid: prior.txid, fee, feeRate: fee / vsize, replayed: true };
+  }
+
+  /** send_transaction: select, lease, check limits, sign, broadcast. */
+  send(wallet: WalletRecord, req: SendRequest): Promise<SendResult> {
+    return this.exclusive(wallet.id, async () => {
+      const recipients = this.recipients(req.outputs);
+      const requestHash = createHash('sha256')
+        .update(JSON.stringify([req.outputs, req.feeRate ?? null, req.confTarget ?? null]))
+        .digest('hex');
+      const chain = this.chain();
+      if (req.idempotencyKey) {
+        const replayed = await this.replay(wallet, req.idempotencyKey, requestHash);
+        if (replayed) return replayed;
+      }
+      const feeRate = await this.feeRate(req);
+      const amount = recipients.reduce((sum, r) => sum + r.value, 0n);
+      await req.guard?.({ amount, destinations: recipients.map((r) => r.address) });
+      const reason = `send:${req.idempotencyKey ?? createHash('sha256').update(String(this.deps.clock.now()) + Math.random()).digest('hex').slice(0, 16)}`;
+      const draft = await this.draft(wallet, recipients, feeRate, reason);
+      if (!draft.hex) fail('INTERNAL', 'wallet could not finalize its own transaction');
+      const txid = Transaction.fromHex(draft.hex).getId();
+      // Recorded before broadcast: a crash after the node accepted it still answers the retry.
+      if (req.idempotencyKey) await this.deps.store.putIdempotent(wallet.id, req.idempotencyKey, txid, requestHash);
+      try {
+        await chain.broadcast(draft.hex);
+      } catch (err) {
+        await this.deps.store.releaseLeases(wallet.id, { reason });
+        throw err;
+      }
+      await recordBroadcastTx(this.deps, wallet, { txid, hex: draft.hex });
+      await this.deps.store.releaseLeases(wallet.id, { reason });
+      this.deps.refresh(wallet.id);
+      const vsize = Transaction.fromHex(draft.hex).virtualSize();
+      return { txid, fee: Number(draft.fee), feeRate: Number(draft.fee) / vsize, replayed: false };
+    });
+  }
+
+  /** sign_transaction: a leased, signed draft, or the wallet's signatures on a caller's PSBT. */
+  sign(wallet: WalletRecord, req: SignRequest): Promise<SignResult> {
+    return this.exclusive(wallet.id, async () => {
+      if ('psbt' in req) {
+        const psbt = psbtFromBase64(req.psbt, this.deps.network);
+        const { hex, complete } = await this.signWithWallet(wallet, psbt);
+        return { psbt: psbt.toBase64(), hex, complete, leasedUntil: null };
+      }
+      const recipients = this.recipients(req.outputs);
+      const feeRate = await this.feeRate(req);
+      const reason = `sign:${createHash('sha256').update(String(this.deps.clock.now()) + Math.random()).digest('hex').slice(0, 16)}`;
+      const draft = await this.draft(wallet, recipients, feeRate, reason);
+      return { psbt: draft.psbt.toBase64(), hex: draft.hex, complete: draft.complete, leasedUntil: Math.floor(draft.expiresAt / 1000) };
+    });
+  }
+
+  /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet. */
+  cancel(wallet: WalletRecord, req: { txid: string; feeRate?: number }): Promise<SendResult> {
+    return this.exclusive(wallet.id, async () => {
+      const { store, settings } = this.deps;
+      const tx = (await store.getTx(wallet.id, req.txid)) ?? fail('TX_NOT_FOUND', undefined, { txid: req.txid });
+      const chain = this.chain();
+      const onChain = await chain.getTx(req.txid);
+      if (tx.status === 'confirmed' || (onChain && onChain.blockHeight !== null)) {
+        this.deps.refresh(wallet.id);
+        fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
+      }
+      if (tx.status !== 'pending') fail('INVALID_PARAMS', `transaction is already ${tx.status}`, { txid: req.txid });
+      const decoded = Transaction.fromHex(tx.hex);
+      const outputs = await store.listOutputs(wallet.id, { unspentOnly: false });
+      const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
+      const inputs: Coin[] = decoded.ins.map((_, i) => own.get(inputOutpoint(decoded, i)) ?? fail('INVALID_PARAMS', 'only transactions funded entirely by this wallet can be cancelled', { txid: req.txid }));
+      const fee = inputs.reduce((s, i) => s + i.value, 0n) - decoded.outs.reduce((s, o) => s + o.value, 0n);
+      const change = await this.changeAddress(wallet);
+      const replacement = buildCancelReplacement({
+        original: { inputs, fee, vsize: decoded.virtualSize() },
+        changeScript: change.script,
+        feeRate: req.feeRate,
+        minRelayFeeRate: await chain.getMinRelayFeeRate(),
+        ...this.psbtFields(wallet),
+      });
+      if (replacement.feeRate > settings.maxFeeRate || replacement.fee > BigInt(settings.maxFeeSats)) {
+        fail('FEE_TOO_HIGH', undefined, { fee: Number(replacement.fee), feeRate: replacement.feeRate });
+      }
+      const { hex } = await this.signWithWallet(wallet, replacement.psbt);
+      if (!hex) fail('INTERNAL', 'wallet could not finalize its replacement');
+      const txid = Transaction.fromHex(hex).getId();
+      try {
+        await chain.broadcast(hex);
+      } catch (err) {
+        // The original may have been mined in the meantime.
+        if (isWalletdError(err, 'BROADCAST_REJECTED') && (await chain.getTx(req.txid))?.blockHeight != null) fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
+        throw err;
+      }
+      await recordBroadcastTx(this.deps, wallet, { txid, hex });
+      await store.setTxStatus(wallet.id, req.txid, 'replaced', txid);
+      this.deps.refresh(wallet.id);
+      return { txid, fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false };
+    });
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Keeps every wallet in step with the chain: polls the backend, runs sync passes, backs off while
+ * the backend is down (never crashing), reports progress, and emits wallet events.
+ */
+import { isWalletdError } from '../rpc/errors.ts';
+import { allTxs, syncWallet } from './chain-sync.ts';
+import type { ChainBackend, Clock, WalletStore } from './ports.ts';
+import type { BlockRef, Network } from './types.ts';
+import type { SyncStatus } from './wallet-api.ts';
+import type { WalletLog, WalletSettings } from './wallet-service.ts';
+import { balanceOf, confirmations, unspentOutputs } from './wallet-views.ts';
+
+/** Receives wallet events (SPEC §8); the notification layer persists and fans them out. */
+export type WalletEventSink = (event: {
+  type: 'tx' | 'confirmation' | 'balance' | 'block';
+  walletId: string | null;
+  data: Record<string, unknown>;
+}) => void;
+
+/** Longest wait between retries while the backend is unreachable. */
+const MAX_BACKOFF_MS = 30_000;
+
+interface RunnerDeps {
+  store: WalletStore;
+  chain: ChainBackend | null;
+  network: Network;
+  clock: Clock;
+  settings: WalletSettings;
+  log: WalletLog;
+  events?: WalletEventSink;
+}
+
+/** Drives sync passes on a timer, one at a time. */
+export class SyncRunner {
+  private tip: BlockRef | null = null;
+  private state: SyncStatus['state'];
+  private readonly perWallet = new Map<string, { syncHeight: number | null; progress: number; syncing: boolean }>();
+  private backoffMs = 0;
+  private cancelTimer: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.state = deps.chain ? 'syncing' : 'offline';
+  }
+
+  /** Starts polling; an offline signer has nothing to follow. */
+  start(): void {
+    if (!this.deps.chain || !this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for a pass in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelTimer?.();
+    await this.running;
+  }
+
+  /** Asks for a pass soon (after a wallet is created or a tx is sent). */
+  requestSync(_walletId?: string): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Runs a pass now and waits for it; used by tests and rescans. */
+  async syncNow(): Promise<void> {
+    if (!this.deps.chain) return;
+    await this.running;
+    await this.tick();
+  }
+
+  /** Last known tip height, or null before the first contact. */
+  tipHeight(): number | null {
+    return this.tip?.height ?? null;
+  }
+
+  /** The tip height now when the backend answers; else the last known one, else 0. */
+  async currentTipHeight(): Promise<number> {
+    if (!this.deps.chain) return this.tip?.height ?? 0;
+    try {
+      return (await this.deps.chain.getTip()).height;
+    } catch {
+      return this.tip?.height ?? 0;
+    }
+  }
+
+  /** Overall status for get_node_info, /readyz and metrics. */
+  status(): { backend: string; state: SyncStatus['state']; tipHeight: number | null; syncHeight: number | null } {
+    const heights = [...this.perWallet.values()].map((w) => w.syncHeight ?? -1);
+    return {
+      backend: this.deps.chain?.kind ?? 'none',
+      state: this.state,
+      tipHeight: this.tipHeight(),
+      syncHeight: heights.length ? Math.min(...heights) : this.tipHeight(),
+    };
+  }
+
+  /** One wallet's sync status, for get_wallet_info. */
+  walletStatus(walletId: string): SyncStatus {
+    const w = this.perWallet.get(walletId);
+    const synced = w !== undefined && !w.syncing && w.syncHeight !== null && w.syncHeight === this.tipHeight();
+    return {
+      state: this.state === 'offline' || this.state === 'unavailable' ? this.state : synced ? 'synced' : 'syncing',
+      syncHeight: w?.syncHeight ?? null,
+      tipHeight: this.tipHeight(),
+      progress: synced ? 1 : (w?.progress ?? 0),
+    };
+  }
+
+  private schedule(ms: number): void {
+    this.cancelTimer?.();
+    this.cancelTimer = this.deps.clock.setTimer(ms, () => {
+      this.cancelTimer = null;
+      void this.tick();
+    });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = null;
+      if (this.stopped) return;
+      const again = this.again;
+      this.again = false;
+      this.schedule(again ? 0 : this.backoffMs || this.deps.settings.pollIntervalMs);
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const chain = this.deps.chain!;
+    try {
+      const tip = await chain.getTip();
+      const tipMoved = tip.hash !== this.tip?.hash;
+      if (tipMoved) this.deps.events?.({ type: 'block', walletId: null, data: { height: tip.height, hash: tip.hash } });
+      this.tip = tip;
+      for (const wallet of await this.deps.store.listWallets()) {
+        await this.syncOne(wallet.id, tipMoved);
+      }
+      if (this.state !== 'syncing' && this.state !== 'synced') this.deps.log.info({ tip: tip.height }, 'chain backend reachable');
+      this.state = 'synced';
+      this.backoffMs = 0;
+    } catch (err) {
+      if (!isWalletdError(err, 'CHAIN_UNAVAILABLE')) {
+        this.deps.log.error({ err: (err as Error).message }, 'sync pass failed');
+      }
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.deps.settings.pollIntervalMs, this.backoffMs * 2));
+      if (this.state !== 'unavailable') this.deps.log.warn({ retryInMs: this.backoffMs }, 'chain backend unavailable; retrying');
+      this.state = 'unavailable';
+    }
+  }
+
+  private async syncOne(walletId: string, tipMoved: boolean): Promise<void> {
+    const wallet = await this.deps.store.getWallet(walletId);
+    if (!wallet) return;
+    const entry = this.perWallet.get(walletId) ?? { syncHeight: null, progress: 0, syncing: true };
+    entry.syncing = true;
+    this.perWallet.set(walletId, entry);
+    let lastLogged = 0;
+    const outcome = await syncWallet(
+      { ...this.deps, chain: this.deps.chain!, gapLimit: this.deps.settings.gapLimit },
+      wallet,
+      (height, tipHeight) => {
+        const start = Math.max(0, wallet.birthHeight);
+        entry.progress = tipHeight > start ? (height - start) / (tipHeight - start) : 1;
+        if (height - lastLogged >= 1000) {
+          lastLogged = height;
+          this.deps.log.info({ wallet: walletId, height, tip: tipHeight }, 'sync progress');
+        }
+      },
+    );
+    Object.assign(entry, { syncHeight: outcome.tip.height, progress: 1, syncing: false });
+    await this.emit(walletId, outcome, tipMoved);
+  }
+
+  private async emit(walletId: string, outcome: Awaited<ReturnType<typeof syncWallet>>, tipMoved: boolean): Promise<void> {
+    const sink = this.deps.events;
+    if (!sink) return;
+    outcome.newTxids.forEach((txid) => sink({ type: 'tx', walletId, data: { txid } }));
+    const changed = outcome.newTxids.length > 0 || outcome.newlyConfirmed.length > 0 || outcome.reorged;
+    if (!tipMoved && !changed) return;
+    const txs = await allTxs(this.deps.store, walletId);
+    if (tipMoved) {
+      for (const tx of txs.values()) {
+        const conf = confirmations(tx.blockHeight, outcome.tip.height);
+        if (conf >= 1 && conf <= this.deps.settings.confirmationDepth) {
+          sink({ type: 'confirmation', walletId, data: { txid: tx.txid, confirmations: conf, blockHeight: tx.blockHeight } });
+        }
+      }
+    }
+    if (changed) {
+      const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
+      sink({ type: 'balance', walletId, data: { ...balanceOf(unspentOutputs(outputs, txs)) } });
+    }
+  }
+}

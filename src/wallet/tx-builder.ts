@@ -1,0 +1,124 @@
+/**
+ * Builds unsigned BIP174 PSBTs for the wallet's own coins, carrying the derivation data an
+ * external or watch-only signer needs (BIP174 bip32Derivation, BIP371 tapBip32Derivation).
+ */
+import * as ecc from 'tiny-secp256k1';
+import { BIP32Factory, type BIP32Interface } from 'bip32';
+import { initEccLib, Psbt, payments, toXOnly } from 'bitcoinjs-lib';
+import { fail } from '../rpc/errors.ts';
+import { toScriptBytes } from './fee-math.ts';
+import type { AddressType, ChainIndex, Network } from './types.ts';
+
+initEccLib(ecc);
+const bip32 = BIP32Factory(ecc);
+
+/** BIP-125: any nSequence below 0xfffffffe signals replaceability; 0xfffffffd also keeps locktime enforced. */
+export const RBF_SEQUENCE = 0xfffffffd;
+
+/** A wallet coin to spend, with the derivation of the key that controls it. */
+export interface WalletInput {
+  txid: string;
+  vout: number;
+  value: bigint;
+  /** Hex scriptPubKey of the coin. */
+  script: string;
+  chain: ChainIndex;
+  index: number;
+}
+
+/** One output of the transaction. */
+export interface TxOutputSpec {
+  script: string | Uint8Array;
+  value: bigint;
+}
+
+/** Whose coins these are: the account's public key and where it sits under the master key. */
+export interface AccountInfo {
+  network: Network;
+  addressType: AddressType;
+  /** Account-level xpub (m/84'/c'/0' or m/86'/c'/0'), in the network's version bytes. */
+  accountXpub: string;
+  /** 8 hex chars. */
+  masterFingerprint: string;
+  /** e.g. m/84'/1'/0'. */
+  accountPath: string;
+}
+
+/** Everything buildPsbt needs. */
+export interface BuildPsbtRequest extends AccountInfo {
+  inputs: readonly WalletInput[];
+  outputs: readonly TxOutputSpec[];
+  /** Defaults to 0. */
+  locktime?: number;
+}
+
+/** The scriptPubKey a wallet key pays to, for its address type (BIP84 P2WPKH or BIP86 P2TR). */
+export function scriptForKey(pubkey: Uint8Array, addressType: AddressType): Uint8Array {
+  const out =
+    addressType === 'p2wpkh' ? payments.p2wpkh({ pubkey }).output : payments.p2tr({ internalPubkey: toXOnly(pubkey) }).output;
+  if (!out) throw new Error('cannot derive script');
+  return out;
+}
+
+/** Parses an account xpub for `network`, failing INVALID_PARAMS on garbage. */
+export function parseAccountXpub(accountXpub: string, network: Network): BIP32Interface {
+  try {
+    return bip32.fromBase58(accountXpub, network.params);
+  } catch {
+    return fail('INVALID_PARAMS', 'account xpub does not parse for this network');
+  }
+}
+
+/** The 4 bytes of an 8-hex-char master key fingerprint. */
+export function fingerprintBytes(masterFingerprint: string): Uint8Array {
+  if (!/^[0-9a-fA-F]{8}$/.test(masterFingerprint)) fail('INVALID_PARAMS', 'masterFingerprint must be 8 hex chars');
+  return Uint8Array.from(Buffer.from(masterFingerprint, 'hex'));
+}
+
+/**
+ * An unsigned version-2 PSBT spending `inputs` to `outputs`, every input RBF-signalling, with
+ * witnessUtxo and key derivation data. Throws INVALID_PARAMS when an input's script is not the
+ * one its chain/index derives to, so a bad database row never becomes an unsignable PSBT.
+ */
+export function buildPsbt(req: BuildPsbtRequest): Psbt {
+  if (req.inputs.length === 0) fail('INVALID_PARAMS', 'a transaction needs at least one input');
+  if (req.outputs.length === 0) fail('INVALID_PARAMS', 'a transaction needs at least one output');
+  const account = parseAccountXpub(req.accountXpub, req.network);
+  const fingerprint = fingerprintBytes(req.masterFingerprint);
+  const accountPath = req.accountPath.replace(/\/+$/, '');
+  const psbt = new Psbt({ network: req.network.params });
+  psbt.setVersion(2);
+  psbt.setLocktime(req.locktime ?? 0);
+
+  for (const input of req.inputs) {
+    const child = account.derive(input.chain).derive(input.index);
+    const script = scriptForKey(child.publicKey, req.addressType);
+    if (Buffer.from(script).toString('hex') !== input.script.toLowerCase()) {
+      fail('INVALID_PARAMS', 'input script does not match its derivation', { txid: input.txid, vout: input.vout });
+    }
+    const path = `${accountPath}/${input.chain}/${input.index}`;
+    const base = {
+      hash: input.txid,
+      index: input.vout,
+      // BIP-125: signal replaceability with nSequence < 0xfffffffe.
+      sequence: RBF_SEQUENCE,
+      witnessUtxo: { script, value: input.value },
+    };
+    if (req.addressType === 'p2wpkh') {
+      psbt.addInput({ ...base, bip32Derivation: [{ masterFingerprint: fingerprint, path, pubkey: child.publicKey }] });
+    } else {
+      const xOnly = toXOnly(child.publicKey);
+      // BIP-371: key-path only (BIP86), so the derivation has no leaf hashes.
+      psbt.addInput({
+        ...base,
+        tapInternalKey: xOnly,
+        tapBip32Derivation: [{ masterFingerprint: fingerprint, path, pubkey: xOnly, leafHashes: [] }],
+      });
+    }
+  }
+  for (const output of req.outputs) {
+    if (output.value < 0n) fail('INVALID_PARAMS', 'output value must not be negative');
+    psbt.addOutput({ script: toScriptBytes(output.script), value: output.value });
+  }
+  return psbt;
+}

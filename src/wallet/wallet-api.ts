@@ -1,0 +1,168 @@
+/**
+ * What the wallet offers the RPC layer. `WalletService` implements it over the ports; the
+ * method table calls it. Results are wire-shaped: sats are integer `number`s (always <= 2^53-1
+ * because no amount exceeds 21e14 sats), never floats.
+ */
+import type { AddressType, NetworkName, TxStatus } from './types.ts';
+
+/** One row of list_wallets. */
+export interface WalletSummary {
+  id: string;
+  name: string;
+  network: NetworkName;
+  addressType: AddressType;
+  watchOnly: boolean;
+  locked: boolean;
+}
+
+/** get_wallet_info: public facts only (SPEC §1). */
+export interface WalletInfo extends WalletSummary {
+  hasPassphrase: boolean;
+  /** Account xpub in the network's version bytes (tpub on test networks). */
+  xpub: string;
+  /** Output descriptors (public), receive and change. */
+  descriptors: { receive: string; change: string };
+  masterFingerprint: string;
+  addressCount: { receive: number; change: number };
+  txCount: number;
+  /** Unix seconds until which signing stays unlocked, when unlocked with a passphrase. */
+  unlockedUntil: number | null;
+  sync: SyncStatus;
+}
+
+/** Where the wallet's view of the chain stands. */
+export interface SyncStatus {
+  /** 'offline' when no chain backend is configured. */
+  state: 'offline' | 'syncing' | 'synced' | 'unavailable';
+  syncHeight: number | null;
+  tipHeight: number | null;
+  /** 0..1 during a scan or rescan. */
+  progress: number;
+}
+
+/** get_balance. */
+export interface Balance {
+  confirmed: number;
+  unconfirmed: number;
+  total: number;
+}
+
+/** One address of get_addresses / generate_address. */
+export interface AddressInfo {
+  address: string;
+  chain: 'receive' | 'change';
+  index: number;
+  path: string;
+  label: string | null;
+  used: boolean;
+}
+
+/** One entry of get_transaction_history. */
+export interface TxHistoryEntry {
+  txid: string;
+  direction: 'incoming' | 'outgoing' | 'self';
+  /** Net effect on the wallet in sats: positive received, negative sent (fee included). */
+  amount: number;
+  /** Known when the wallet funded every input; otherwise null. */
+  fee: number | null;
+  confirmations: number;
+  blockHeight: number | null;
+  status: TxStatus;
+  replacedBy: string | null;
+  /** Unix seconds: block time when confirmed, else first seen. */
+  time: number;
+}
+
+/** One coin of get_unspent_outputs. */
+export interface UnspentOutput {
+  txid: string;
+  vout: number;
+  value: number;
+  address: string;
+  confirmations: number;
+  /** Unix seconds until which a send or sign holds it, or null. */
+  lockedUntil: number | null;
+}
+
+/** get_tx_status. */
+export interface TxStatusInfo {
+  txid: string;
+  status: TxStatus;
+  confirmations: number;
+  blockHeight: number | null;
+  blockHash: string | null;
+  replacedBy: string | null;
+}
+
+/** A payment: one destination and its amount in sats. */
+export interface Recipient {
+  address: string;
+  amount: number;
+}
+
+/** Fee choice: an explicit rate, a confirmation target for the backend's estimate, or the default. */
+export interface FeeChoice {
+  /** sat/vB. */
+  feeRate?: number;
+  confTarget?: number;
+}
+
+/**
+ * A check the caller runs before anything is signed (token spend limits and destinations).
+ * It throws a WalletdError to stop the send. `amount` excludes change.
+ */
+export type SpendGuard = (spend: { amount: bigint; destinations: string[] }) => Promise<void>;
+
+/** send_transaction. */
+export interface SendRequest extends FeeChoice {
+  outputs: Recipient[];
+  idempotencyKey?: string;
+  guard?: SpendGuard;
+}
+
+/** Result of a send or a cancel. */
+export interface SendResult {
+  txid: string;
+  fee: number;
+  /** sat/vB actually paid. */
+  feeRate: number;
+  /** True when an idempotent retry returned an earlier send. */
+  replayed: boolean;
+}
+
+/** sign_transaction: build-and-sign a draft, or sign a caller's PSBT (BIP174). */
+export type SignRequest = ({ outputs: Recipient[] } & FeeChoice) | { psbt: string };
+
+/** Result of sign_transaction. Nothing is broadcast. */
+export interface SignResult {
+  /** Base64 PSBT with the wallet's signatures. */
+  psbt: string;
+  /** Final network transaction hex, when every input could be finalized. */
+  hex: string | null;
+  complete: boolean;
+  /** Unix seconds until which the inputs stay leased (drafts only). */
+  leasedUntil: number | null;
+}
+
+/** The operations of SPEC §5 that belong to a wallet, with the wallet id already resolved. */
+export interface WalletApi {
+  listWallets(): Promise<WalletSummary[]>;
+  createWallet(req: { name: string; addressType?: AddressType; passphrase?: string }): Promise<WalletSummary>;
+  getWalletInfo(walletId: string): Promise<WalletInfo>;
+  getBalance(walletId: string, address?: string): Promise<Balance>;
+  getAddresses(walletId: string): Promise<AddressInfo[]>;
+  generateAddress(walletId: string, req: { label?: string; change?: boolean }): Promise<AddressInfo>;
+  getTransactionHistory(
+    walletId: string,
+    req: { limit: number; cursor?: string },
+  ): Promise<{ transactions: TxHistoryEntry[]; nextCursor: string | null }>;
+  getUnspentOutputs(walletId: string, req: { minConf: number }): Promise<UnspentOutput[]>;
+  getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo>;
+  sendTransaction(walletId: string, req: SendRequest): Promise<SendResult>;
+  signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
+  cancelTransaction(walletId: string, req: { txid: string; feeRate?: number }): Promise<SendResult>;
+  releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }>;
+  setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void>;
+  unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void>;
+  lockWallet(walletId: string): Promise<void>;
+}

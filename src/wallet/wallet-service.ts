@@ -1,0 +1,316 @@
+/**
+ * The wallet: every operation of SPEC §5 that belongs to a wallet, over the ports only
+ * (store, chain, clock). No fs, no sockets, no system clock: adapters are injected.
+ */
+import { randomBytes } from 'node:crypto';
+import { lookaheadRows, nextAddress } from './address-book.ts';
+import { walletDescriptors } from './descriptors.ts';
+import { deriveAccount } from './hd.ts';
+import { generateMnemonic, mnemonicToSeed } from './mnemonic.ts';
+import type { ChainBackend, Clock, WalletStore } from './ports.ts';
+import { openSeed, sealSeed } from './seed-vault.ts';
+import { SpendEngine } from './spend-engine.ts';
+import { SyncRunner, type WalletEventSink } from './sync-runner.ts';
+import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
+import { UnlockManager } from './unlock-manager.ts';
+import type {
+  AddressInfo, Balance, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
+  UnspentOutput, WalletApi, WalletInfo, WalletSummary,
+} from './wallet-api.ts';
+import { balanceOf, coinViews, confirmations, historyEntry, unspentOutputs } from './wallet-views.ts';
+import { allTxs } from './chain-sync.ts';
+import { fail } from '../rpc/errors.ts';
+
+/** Tunables from config (`wallet.*`, `fees.*`, `chain.pollIntervalMs`, `notify.confirmationDepth`). */
+export interface WalletSettings {
+  gapLimit: number;
+  leaseSeconds: number;
+  maxUnlockSeconds: number;
+  fallbackFeeRate: number;
+  maxFeeRate: number;
+  maxFeeSats: number;
+  defaultConfTarget: number;
+  pollIntervalMs: number;
+  confirmationDepth: number;
+}
+
+/** Minimal structured logger (pino-compatible). */
+export interface WalletLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Everything the service needs, all injected. */
+export interface WalletServiceDeps {
+  store: WalletStore;
+  clock: Clock;
+  network: Network;
+  chain: ChainBackend | null;
+  settings: WalletSettings;
+  log?: WalletLog;
+  events?: WalletEventSink;
+}
+
+const SILENT: WalletLog = { info() {}, warn() {}, error() {} };
+
+/** The wallet service behind the RPC methods. */
+export class WalletService implements WalletApi {
+  readonly unlocks: UnlockManager;
+  readonly sync: SyncRunner;
+  private readonly spend: SpendEngine;
+
+  constructor(private readonly deps: WalletServiceDeps) {
+    this.unlocks = new UnlockManager(deps.clock, { maxTimeoutSec: deps.settings.maxUnlockSeconds });
+    this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT });
+    this.spend = new SpendEngine({
+      ...deps,
+      withSeed: (wallet, fn) => this.withSeed(wallet, fn),
+      tipHeight: () => this.sync.tipHeight(),
+      refresh: (walletId) => this.sync.requestSync(walletId),
+    });
+  }
+
+  /** Starts following the chain (no-op for an offline signer). */
+  start(): void {
+    this.sync.start();
+  }
+
+  /** Stops sync and zeroes every unlocked seed. */
+  async stop(): Promise<void> {
+    await this.sync.stop();
+    this.unlocks.lockAll();
+  }
+
+  /** Backend kind, heights and state, for get_node_info, /readyz and metrics. */
+  chainStatus() {
+    return this.sync.status();
+  }
+
+  /** Loads a wallet or fails with WALLET_NOT_FOUND. */
+  async wallet(walletId: string): Promise<WalletRecord> {
+    return (await this.deps.store.getWallet(walletId)) ?? fail('WALLET_NOT_FOUND', undefined, { wallet: walletId });
+  }
+
+  private summary(w: WalletRecord): WalletSummary {
+    return {
+      id: w.id, name: w.name, network: w.network, addressType: w.addressType,
+      watchOnly: w.sealedSeed === null, locked: this.isLocked(w),
+    };
+  }
+
+  private isLocked(w: WalletRecord): boolean {
+    if (w.sealedSeed === null) return true;
+    return w.hasPassphrase && this.unlocks.getSeed(w.id) === null;
+  }
+
+  /**
+   * Runs `fn` with the wallet's seed. A wallet without a passphrase opens its sealed seed for
+   * this call only; the buffer is zeroed afterwards either way it was obtained.
+   */
+  async withSeed<T>(w: WalletRecord, fn: (seed: Uint8Array) => Promise<T> | T): Promise<T> {
+    if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to sign with', { watchOnly: true });
+    if (w.hasPassphrase) {
+      const seed = this.unlocks.getSeed(w.id) ?? fail('WALLET_LOCKED');
+      return fn(seed);
+    }
+    const seed = await openSeed(w.sealedSeed, '');
+    try {
+      return await fn(seed);
+    } finally {
+      seed.fill(0);
+    }
+  }
+
+  async listWallets(): Promise<WalletSummary[]> {
+    return (await this.deps.store.listWallets()).map((w) => this.summary(w));
+  }
+
+  async createWallet(req: { name: string; addressType?: AddressType; passphrase?: string }): Promise<WalletSummary> {
+    const mnemonic = generateMnemonic();
+    const seed = mnemonicToSeed(mnemonic);
+    try {
+      return await this.addWalletFromSeed({ name: req.name, addressType: req.addressType ?? 'p2wpkh', seed, passphrase: req.passphrase, fresh: true });
+    } finally {
+      seed.fill(0);
+    }
+  }
+
+  /**
+   * Stores a wallet built from `seed`, sealed under `passphrase` ('' when none). A fresh seed
+   * has no history, so its scan starts at the current tip instead of genesis.
+   */
+  async addWalletFromSeed(req: { name: string; addressType: AddressType; seed: Uint8Array; passphrase?: string; fresh: boolean }): Promise<WalletSummary> {
+    const { network } = this.deps;
+    const account = deriveAccount(req.seed, req.addressType, network);
+    if (await this.deps.store.findWalletByAccountXpub(account.accountXpub)) {
+      fail('WALLET_EXISTS', undefined, { masterFingerprint: account.masterFingerprint });
+    }
+    const sealedSeed = await sealSeed(req.seed, req.passphrase ?? '');
+    return this.insertWallet({
+      name: req.name, addressType: req.addressType, accountXpub: account.accountXpub,
+      masterFingerprint: account.masterFingerprint, sealedSeed, hasPassphrase: Boolean(req.passphrase),
+      birthHeight: req.fresh ? await this.sync.currentTipHeight() : 0,
+    });
+  }
+
+  /** Inserts a wallet record with its initial lookahead addresses. */
+  async insertWallet(fields: Omit<WalletRecord, 'id' | 'network' | 'createdAt'>): Promise<WalletSummary> {
+    const wallet: WalletRecord = {
+      ...fields,
+      id: `w_${randomBytes(6).toString('hex')}`,
+      network: this.deps.network.name,
+      createdAt: this.deps.clock.now(),
+    };
+    const rows = lookaheadRows(wallet, this.deps.network, [], this.deps.settings.gapLimit);
+    await this.deps.store.insertWallet(wallet, rows);
+    this.deps.log?.info({ wallet: wallet.id, addressType: wallet.addressType }, 'wallet created');
+    this.sync.requestSync(wallet.id);
+    return this.summary(wallet);
+  }
+
+  async getWalletInfo(walletId: string): Promise<WalletInfo> {
+    const w = await this.wallet(walletId);
+    const rows = await this.deps.store.listAddresses(walletId);
+    const txs = await allTxs(this.deps.store, walletId);
+    const until = w.hasPassphrase ? this.unlocks.unlockedUntil(walletId) : null;
+    return {
+      ...this.summary(w),
+      hasPassphrase: w.hasPassphrase,
+      xpub: w.accountXpub,
+      descriptors: walletDescriptors(w.accountXpub, w.masterFingerprint, w.addressType, this.deps.network),
+      masterFingerprint: w.masterFingerprint,
+      addressCount: {
+        receive: rows.filter((r) => r.chain === 0).length,
+        change: rows.filter((r) => r.chain === 1).length,
+      },
+      txCount: txs.size,
+      unlockedUntil: until === null ? null : Math.floor(until / 1000),
+      sync: this.sync.walletStatus(walletId),
+    };
+  }
+
+  private async unspent(walletId: string) {
+    const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
+    return unspentOutputs(outputs, await allTxs(this.deps.store, walletId));
+  }
+
+  async getBalance(walletId: string, address?: string): Promise<Balance> {
+    await this.wallet(walletId);
+    let coins = await this.unspent(walletId);
+    if (address !== undefined) {
+      const rows = await this.deps.store.listAddresses(walletId);
+      if (!rows.some((r) => r.address === address)) fail('INVALID_ADDRESS', 'address does not belong to this wallet');
+      coins = coins.filter((c) => c.address === address);
+    }
+    return balanceOf(coins);
+  }
+
+  async getAddresses(walletId: string): Promise<AddressInfo[]> {
+    await this.wallet(walletId);
+    const rows = await this.deps.store.listAddresses(walletId);
+    return rows.filter((r) => r.issued || r.used).map(addressInfo);
+  }
+
+  async generateAddress(walletId: string, req: { label?: string; change?: boolean }): Promise<AddressInfo> {
+    const w = await this.wallet(walletId);
+    const chain = req.change ? 1 : 0;
+    const rows = await this.deps.store.listAddresses(walletId);
+    const row = nextAddress(rows, chain, this.deps.settings.gapLimit);
+    const label = req.label ?? row.label;
+    await this.deps.store.markIssued(walletId, chain, row.index, label);
+    const issued = rows.map((r) => (r === row ? { ...r, issued: true } : r));
+    const more = lookaheadRows(w, this.deps.network, issued, this.deps.settings.gapLimit);
+    if (more.length) await this.deps.store.insertAddresses(more);
+    return addressInfo({ ...row, issued: true, label });
+  }
+
+  async getTransactionHistory(walletId: string, req: { limit: number; cursor?: string }) {
+    await this.wallet(walletId);
+    const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor });
+    const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
+    const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
+    const tip = this.sync.tipHeight();
+    const transactions: TxHistoryEntry[] = page.txs.map((t) => historyEntry(t, own, tip));
+    return { transactions, nextCursor: page.next };
+  }
+
+  async getUnspentOutputs(walletId: string, req: { minConf: number }): Promise<UnspentOutput[]> {
+    await this.wallet(walletId);
+    const coins = await this.unspent(walletId);
+    const leases = await this.deps.store.listLeases(walletId, this.deps.clock.now());
+    return coinViews(coins, leases, this.sync.tipHeight(), req.minConf);
+  }
+
+  async getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo> {
+    await this.wallet(walletId);
+    const tx = (await this.deps.store.getTx(walletId, txid)) ?? fail('TX_NOT_FOUND', undefined, { txid });
+    return {
+      txid, status: tx.status, confirmations: confirmations(tx.blockHeight, this.sync.tipHeight()),
+      blockHeight: tx.blockHeight, blockHash: tx.blockHash, replacedBy: tx.replacedBy,
+    };
+  }
+
+  async sendTransaction(walletId: string, req: SendRequest): Promise<SendResult> {
+    return this.spend.send(await this.wallet(walletId), req);
+  }
+
+  async signTransaction(walletId: string, req: SignRequest): Promise<SignResult> {
+    return this.spend.sign(await this.wallet(walletId), req);
+  }
+
+  async cancelTransaction(walletId: string, req: { txid: string; feeRate?: number }): Promise<SendResult> {
+    return this.spend.cancel(await this.wallet(walletId), req);
+  }
+
+  async releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }> {
+    await this.wallet(walletId);
+    const released = await this.deps.store.releaseLeases(walletId, req.outpoints ? { outpoints: req.outpoints } : {});
+    return { released };
+  }
+
+  async setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void> {
+    const w = await this.wallet(walletId);
+    if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no seed to protect', { watchOnly: true });
+    if (w.hasPassphrase && req.old === undefined) fail('BAD_PASSPHRASE', 'the current passphrase is required');
+    this.unlocks.assertCanAttempt(walletId);
+    const seed = await this.openWithBackoff(w, w.hasPassphrase ? req.old! : '');
+    try {
+      const sealed = await sealSeed(seed, req.new);
+      await this.deps.store.updateSealedSeed(walletId, sealed, true);
+    } finally {
+      seed.fill(0);
+    }
+    // A new passphrase starts locked, as Bitcoin Core's encryptwallet does.
+    this.unlocks.lock(walletId);
+  }
+
+  async unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void> {
+    const w = await this.wallet(walletId);
+    if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to unlock', { watchOnly: true });
+    this.unlocks.assertCanAttempt(walletId);
+    const seed = await this.openWithBackoff(w, w.hasPassphrase ? req.passphrase : '');
+    this.unlocks.unlock(walletId, seed, req.timeoutSec);
+  }
+
+  async lockWallet(walletId: string): Promise<void> {
+    await this.wallet(walletId);
+    this.unlocks.lock(walletId);
+  }
+
+  /** Opens the sealed seed, recording failures so repeated bad passphrases back off. */
+  private async openWithBackoff(w: WalletRecord, passphrase: string): Promise<Uint8Array> {
+    try {
+      const seed = await openSeed(w.sealedSeed!, passphrase);
+      this.unlocks.recordSuccess(w.id);
+      return seed;
+    } catch (err) {
+      this.unlocks.recordFailure(w.id);
+      throw err;
+    }
+  }
+}
+
+function addressInfo(r: AddressRecord): AddressInfo {
+  return { address: r.address, chain: r.chain === 0 ? 'receive' : 'change', index: r.index, path: r.path, label: r.label, used: r.used };
+}
