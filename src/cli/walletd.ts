@@ -34,21 +34,20 @@ function exitAfterFlush(logger: Logger | null, code: number): void {
   logger.flush(() => process.exit(code));
 }
 
-function installSignalHandlers(daemon: DaemonHandle, logger: Logger): void {
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      logger.warn({ signal }, 'second signal: forcing exit');
-      exitAfterFlush(logger, 1);
-      return;
-    }
-    signalled = true;
+/**
+ * Handles SIGTERM/SIGINT from the very start, so a signal during start-up (keystore KDF, listen)
+ * still shuts down gracefully once the daemon is up, instead of killing it mid-write.
+ */
+function installSignalHandlers(logger: Logger): (daemon: DaemonHandle) => void {
+  let daemon: DaemonHandle | null = null;
+  let signalled: NodeJS.Signals | null = null;
+  const stop = (d: DaemonHandle, signal: NodeJS.Signals) => {
     const limit = setTimeout(() => {
       logger.error('graceful shutdown took too long: forcing exit');
       exitAfterFlush(logger, 1);
     }, SHUTDOWN_LIMIT_MS);
     limit.unref();
-    daemon.close(signal).then(
+    d.close(signal).then(
       () => exitAfterFlush(logger, 0),
       (err: unknown) => {
         logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
@@ -56,8 +55,22 @@ function installSignalHandlers(daemon: DaemonHandle, logger: Logger): void {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: forcing exit');
+      exitAfterFlush(logger, 1);
+      return;
+    }
+    signalled = signal;
+    if (daemon) stop(daemon, signal);
+    else logger.info({ signal }, 'signal during start-up: stopping once started');
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return (started) => {
+    daemon = started;
+    if (signalled) stop(started, signalled);
+  };
 }
 
 async function runDaemon(flags: DaemonFlags): Promise<void> {
@@ -92,6 +105,7 @@ async function runDaemon(flags: DaemonFlags): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
   });
+  const started = installSignalHandlers(logger);
   let daemon: DaemonHandle;
   try {
     daemon = await startDaemon(config, logger);
@@ -102,7 +116,7 @@ async function runDaemon(flags: DaemonFlags): Promise<void> {
     exitAfterFlush(logger, 1);
     return;
   }
-  installSignalHandlers(daemon, logger);
+  started(daemon);
 }
 
 /** The `walletd` command; subcommands attach here before `parseAsync`. */

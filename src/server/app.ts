@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { CallerToken, Session } from '../rpc/context.ts';
@@ -65,7 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const inflight = deps.inflight ?? new Inflight();
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // Calls are logged by the dispatcher, without params; per-request lines would only add noise.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.rpc.maxBodyBytes,
     genReqId: () => randomUUID(),
     // During shutdown our own handler answers SHUTTING_DOWN as JSON-RPC; fastify's 503 body is not.
@@ -83,7 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     preClose(done) {
       // RFC 6455 §7.4.1: 1001 tells clients the server is going away, so they reconnect later.
       for (const client of this.websocketServer.clients) client.close(WS_GOING_AWAY, 'walletd shutting down');
-      this.websocketServer.close(() => done());
+      // ws only reports 'close' once every peer has answered; a silent peer must not stall shutdown.
+      this.websocketServer.close();
+      done();
     },
   });
 

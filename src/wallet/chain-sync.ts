@@ -3,6 +3,7 @@
  * scripts and coins, keep the gap-limit lookahead, and hand the store one update to apply.
  */
 import { Transaction } from 'bitcoinjs-lib';
+import { isWalletdError } from '../rpc/errors.ts';
 import { lookaheadRows } from './address-book.ts';
 import type { ChainBackend, ChainTx, Clock, SyncUpdate, WalletStore } from './ports.ts';
 import type { AddressRecord, BlockRef, Network, WalletOutput, WalletRecord, WalletTx } from './types.ts';
@@ -102,6 +103,30 @@ export async function allTxs(store: WalletStore, walletId: string): Promise<Map<
   }
 }
 
+/**
+ * A pending tx the backend no longer reports was evicted, never relayed (a crash between signing
+ * and broadcast), or double-spent. Rebroadcast it, as Bitcoin Core's wallet does; when the node
+ * refuses, it is `replaced` if another wallet tx spends one of its inputs, else `conflicted`.
+ */
+async function reconcileDropped(deps: SyncDeps, walletId: string, dropped: WalletTx[]): Promise<void> {
+  if (dropped.length === 0) return;
+  const outputs = await deps.store.listOutputs(walletId, { unspentOnly: false });
+  const spentBy = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o.spentBy]));
+  for (const tx of dropped) {
+    try {
+      await deps.chain.broadcast(tx.hex);
+    } catch (err) {
+      if (!isWalletdError(err, 'BROADCAST_REJECTED')) throw err;
+      if ((await deps.chain.getTx(tx.txid)) !== null) continue;
+      const decoded = Transaction.fromHex(tx.hex);
+      const replacer = decoded.ins
+        .map((_, i) => spentBy.get(inputOutpoint(decoded, i)))
+        .find((by) => by && by !== tx.txid);
+      await deps.store.setTxStatus(walletId, tx.txid, replacer ? 'replaced' : 'conflicted', replacer ?? null);
+    }
+  }
+}
+
 /** Runs one sync pass for `wallet`. Throws CHAIN_UNAVAILABLE when the backend is down. */
 export async function syncWallet(
   deps: SyncDeps,
@@ -132,6 +157,9 @@ export async function syncWallet(
     rows = [...rows, ...more];
   }
   await deps.store.applySync(wallet.id, { ...update, newAddresses, syncPoint: scanned.tip });
+  const seen = new Set(scanned.txs.map((t) => t.txid));
+  const dropped = [...txs.values()].filter((t) => t.status === 'pending' && !seen.has(t.txid));
+  await reconcileDropped(deps, wallet.id, dropped);
   return {
     tip: scanned.tip,
     reorged,

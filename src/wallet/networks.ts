@@ -3,6 +3,7 @@
  * (`networkParams`) for custom chains such as a litecoind regtest node.
  */
 import type { Network as BitcoinjsNetwork } from 'bitcoinjs-lib';
+import { fail } from '../rpc/errors.ts';
 import type { Network, NetworkName, NetworkParams } from './types.ts';
 
 // BIP-32 version bytes: xpub/xprv on mainnet, tpub/tprv on every test network.
@@ -23,7 +24,7 @@ export const KNOWN_NETWORK_PARAMS: readonly NetworkParams[] = Object.values(BASE
 /** Resolves a named network, letting `overrides` replace individual fields (e.g. a custom bech32 HRP). */
 export function resolveNetwork(name: NetworkName, overrides?: Partial<NetworkParams>): Network {
   const base = BASE_PARAMS[name];
-  if (base === undefined) throw new Error(`unknown network: ${String(name)}`);
+  if (base === undefined) fail('INVALID_PARAMS', `unknown network: ${String(name)}`);
   const params: NetworkParams = {
     ...base,
     ...overrides,

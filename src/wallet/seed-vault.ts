@@ -39,15 +39,24 @@ export const DEFAULT_SCRYPT: Readonly<ScryptParams> = Object.freeze({ N: 2 ** 15
 const MAX_LOG_N = 20;
 const MAX_R = 32;
 const MAX_P = 16;
+/** scrypt's working memory is about 128·N·r bytes; cap it at 256 MiB. */
+const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
 
-function checkParams({ N, r, p }: ScryptParams): number {
+function inRange({ N, r, p }: ScryptParams): boolean {
   const logN = Math.log2(N);
-  const ok =
+  return (
     Number.isInteger(logN) && logN >= 1 && logN <= MAX_LOG_N &&
     Number.isInteger(r) && r >= 1 && r <= MAX_R &&
-    Number.isInteger(p) && p >= 1 && p <= MAX_P;
-  if (!ok) fail('INVALID_PARAMS', `scrypt params out of range (N a power of two up to 2^${MAX_LOG_N}, r<=${MAX_R}, p<=${MAX_P})`);
-  return logN;
+    Number.isInteger(p) && p >= 1 && p <= MAX_P &&
+    128 * N * r <= MAX_SCRYPT_MEMORY
+  );
+}
+
+function checkParams(params: ScryptParams): number {
+  if (!inRange(params)) {
+    fail('INVALID_PARAMS', `scrypt params out of range (N a power of two up to 2^${MAX_LOG_N}, r<=${MAX_R}, p<=${MAX_P}, 128*N*r<=256 MiB)`);
+  }
+  return Math.log2(params.N);
 }
 
 /** Derives a 32-byte key from a passphrase (NFKC-normalised) with async scrypt. Zero it after use. */
@@ -131,9 +140,7 @@ export async function openSeed(sealed: Uint8Array, passphrase: string): Promise<
   if (sealed[o++] !== VAULT_VERSION) fail('BAD_PASSPHRASE');
   const logN = sealed[o++]!;
   const params = { N: 2 ** logN, r: sealed[o++]!, p: sealed[o++]! };
-  if (logN < 1 || logN > MAX_LOG_N || params.r < 1 || params.r > MAX_R || params.p < 1 || params.p > MAX_P) {
-    fail('BAD_PASSPHRASE');
-  }
+  if (!inRange(params)) fail('BAD_PASSPHRASE');
   const salt = sealed.subarray(o, o + SALT_BYTES);
   const nonce = sealed.subarray(o + SALT_BYTES, HEADER_BYTES);
   const key = await deriveKey(passphrase, salt, params);

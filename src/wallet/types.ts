@@ -39,7 +39,10 @@ export interface WalletRecord {
   accountXpub: string;
   /** Hex fingerprint of the master key, used for descriptors and duplicate detection. */
   masterFingerprint: string;
-  /** Seed sealed by the seed vault (scrypt + AEAD); null for watch-only wallets. */
+  /**
+   * The wallet secret (BIP39 entropy, see wallet-secret.ts) sealed by the seed vault
+   * (scrypt + AEAD) under the wallet passphrase; null for watch-only wallets.
+   */
   sealedSeed: Uint8Array | null;
   /** True once the user set a wallet passphrase; without one the seed is sealed under ''. */
   hasPassphrase: boolean;

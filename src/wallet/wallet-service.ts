@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { lookaheadRows, nextAddress } from './address-book.ts';
 import { walletDescriptors } from './descriptors.ts';
 import { deriveAccount } from './hd.ts';
-import { generateMnemonic, mnemonicToSeed } from './mnemonic.ts';
+import { generateMnemonic } from './mnemonic.ts';
+import { secretFromMnemonic, seedFromSecret } from './wallet-secret.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import { openSeed, sealSeed } from './seed-vault.ts';
 import { SpendEngine } from './spend-engine.ts';
@@ -105,8 +106,9 @@ export class WalletService implements WalletApi {
   }
 
   /**
-   * Runs `fn` with the wallet's seed. A wallet without a passphrase opens its sealed seed for
-   * this call only; the buffer is zeroed afterwards either way it was obtained.
+   * Runs `fn` with the wallet's BIP39 seed. An unlocked wallet lends the seed the unlock manager
+   * holds (zeroed on lock); a wallet without a passphrase opens its secret for this call only
+   * and zeroes the seed afterwards.
    */
   async withSeed<T>(w: WalletRecord, fn: (seed: Uint8Array) => Promise<T> | T): Promise<T> {
     if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to sign with', { watchOnly: true });
@@ -114,11 +116,21 @@ export class WalletService implements WalletApi {
       const seed = this.unlocks.getSeed(w.id) ?? fail('WALLET_LOCKED');
       return fn(seed);
     }
-    const seed = await openSeed(w.sealedSeed, '');
+    const seed = await this.openToSeed(w.sealedSeed, '');
     try {
       return await fn(seed);
     } finally {
       seed.fill(0);
+    }
+  }
+
+  /** Opens a sealed wallet secret and derives its seed; the secret buffer is zeroed. */
+  private async openToSeed(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+    const secret = await openSeed(sealed, passphrase);
+    try {
+      return seedFromSecret(secret);
+    } finally {
+      secret.fill(0);
     }
   }
 
@@ -127,26 +139,31 @@ export class WalletService implements WalletApi {
   }
 
   async createWallet(req: { name: string; addressType?: AddressType; passphrase?: string }): Promise<WalletSummary> {
-    const mnemonic = generateMnemonic();
-    const seed = mnemonicToSeed(mnemonic);
+    const secret = secretFromMnemonic(generateMnemonic());
     try {
-      return await this.addWalletFromSeed({ name: req.name, addressType: req.addressType ?? 'p2wpkh', seed, passphrase: req.passphrase, fresh: true });
+      return await this.addWalletFromSecret({ name: req.name, addressType: req.addressType ?? 'p2wpkh', secret, passphrase: req.passphrase, fresh: true });
     } finally {
-      seed.fill(0);
+      secret.fill(0);
     }
   }
 
   /**
-   * Stores a wallet built from `seed`, sealed under `passphrase` ('' when none). A fresh seed
-   * has no history, so its scan starts at the current tip instead of genesis.
+   * Stores a wallet built from a wallet secret (see wallet-secret.ts), sealed under `passphrase`
+   * ('' when none). A fresh seed has no history, so its scan starts at the current tip.
    */
-  async addWalletFromSeed(req: { name: string; addressType: AddressType; seed: Uint8Array; passphrase?: string; fresh: boolean }): Promise<WalletSummary> {
+  async addWalletFromSecret(req: { name: string; addressType: AddressType; secret: Uint8Array; passphrase?: string; fresh: boolean }): Promise<WalletSummary> {
     const { network } = this.deps;
-    const account = deriveAccount(req.seed, req.addressType, network);
+    const seed = seedFromSecret(req.secret);
+    let account: { accountXpub: string; masterFingerprint: string };
+    try {
+      account = deriveAccount(seed, req.addressType, network);
+    } finally {
+      seed.fill(0);
+    }
     if (await this.deps.store.findWalletByAccountXpub(account.accountXpub)) {
       fail('WALLET_EXISTS', undefined, { masterFingerprint: account.masterFingerprint });
     }
-    const sealedSeed = await sealSeed(req.seed, req.passphrase ?? '');
+    const sealedSeed = await sealSeed(req.secret, req.passphrase ?? '');
     return this.insertWallet({
       name: req.name, addressType: req.addressType, accountXpub: account.accountXpub,
       masterFingerprint: account.masterFingerprint, sealedSeed, hasPassphrase: Boolean(req.passphrase),
@@ -274,12 +291,12 @@ export class WalletService implements WalletApi {
     if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no seed to protect', { watchOnly: true });
     if (w.hasPassphrase && req.old === undefined) fail('BAD_PASSPHRASE', 'the current passphrase is required');
     this.unlocks.assertCanAttempt(walletId);
-    const seed = await this.openWithBackoff(w, w.hasPassphrase ? req.old! : '');
+    const secret = await this.openWithBackoff(w, w.hasPassphrase ? req.old! : '');
     try {
-      const sealed = await sealSeed(seed, req.new);
+      const sealed = await sealSeed(secret, req.new);
       await this.deps.store.updateSealedSeed(walletId, sealed, true);
     } finally {
-      seed.fill(0);
+      secret.fill(0);
     }
     // A new passphrase starts locked, as Bitcoin Core's encryptwallet does.
     this.unlocks.lock(walletId);
@@ -289,8 +306,12 @@ export class WalletService implements WalletApi {
     const w = await this.wallet(walletId);
     if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to unlock', { watchOnly: true });
     this.unlocks.assertCanAttempt(walletId);
-    const seed = await this.openWithBackoff(w, w.hasPassphrase ? req.passphrase : '');
-    this.unlocks.unlock(walletId, seed, req.timeoutSec);
+    const secret = await this.openWithBackoff(w, w.hasPassphrase ? req.passphrase : '');
+    try {
+      this.unlocks.unlock(walletId, seedFromSecret(secret), req.timeoutSec);
+    } finally {
+      secret.fill(0);
+    }
   }
 
   async lockWallet(walletId: string): Promise<void> {
@@ -298,7 +319,7 @@ export class WalletService implements WalletApi {
     this.unlocks.lock(walletId);
   }
 
-  /** Opens the sealed seed, recording failures so repeated bad passphrases back off. */
+  /** Opens the sealed wallet secret, recording failures so repeated bad passphrases back off. */
   private async openWithBackoff(w: WalletRecord, passphrase: string): Promise<Uint8Array> {
     try {
       const seed = await openSeed(w.sealedSeed!, passphrase);

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/rpc/errors.ts';
+import { EsploraBackend } from '../../src/chain/esplora-backend.ts';
+import { startEsploraServer } from '../harness/esplora-server.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
 
@@ -19,15 +21,27 @@ async function errorCode(p: Promise<unknown>): Promise<string> {
   throw new Error('expected a WalletdError');
 }
 
-describe.each(['p2wpkh', 'p2tr'] as const)('%s wallet on regtest', (addressType) => {
+const CASES = [
+  ['bitcoind', 'p2wpkh'],
+  ['bitcoind', 'p2tr'],
+  ['esplora', 'p2wpkh'],
+  ['esplora', 'p2tr'],
+] as const;
+
+describe.each(CASES)('%s backend, %s wallet on regtest', (backend, addressType) => {
   let h: ServiceHarness;
   let walletId: string;
+  let esplora: { url: string; close(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    h = await startService(ctx.node);
+    if (backend === 'esplora') esplora = await startEsploraServer(ctx.node);
+    h = await startService(ctx.node, esplora && new EsploraBackend({ url: esplora.url }));
     walletId = (await h.service.createWallet({ name: `it-${addressType}`, addressType })).id;
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    await h?.close();
+    await esplora?.close();
+  });
 
   const sync = () => h.service.sync.syncNow();
   const mempool = () => ctx.node.rpc<string[]>('getrawmempool');
@@ -101,7 +115,7 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s wallet on regtest', (addressType)
 
   it('an idempotent retry returns the same txid and never pays twice', async () => {
     const to = await ctx.node.rpc<string>('getnewaddress');
-    const req = { outputs: [{ address: to, amount: 1_500_000 }], feeRate: 2, idempotencyKey: `key-${addressType}` };
+    const req = { outputs: [{ address: to, amount: 1_500_000 }], feeRate: 2, idempotencyKey: `key-${backend}-${addressType}` };
     const first = await h.service.sendTransaction(walletId, req);
     const again = await h.service.sendTransaction(walletId, req);
     expect(again).toMatchObject({ txid: first.txid, replayed: true });

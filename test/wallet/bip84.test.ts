@@ -42,7 +42,7 @@ describe('BIP-84 test vectors (bitcoin/bips)', () => {
   });
 
   const { accountXpub } = deriveAccount(seed, 'p2wpkh', mainnet);
-  it.each(addresses.map((b) => ({ path: b.path!, ...b.values })))('address $path', ({ path, privkey, pubkey, address }) => {
+  it.each(addresses.map((b) => ({ ...b.values, path: b.path! }) as Record<string, string> & { path: string }))('address $path', ({ path, privkey, pubkey, address }) => {
     const [chain, index] = path.split('/').slice(-2).map(Number) as [0 | 1, number];
     const derived = deriveAddress(accountXpub, 'p2wpkh', mainnet, chain, index);
     expect(derived.address).toBe(address);

@@ -27,7 +27,7 @@ describe('BIP-86 test vectors (bitcoin/bips)', () => {
   });
 
   const { accountXpub } = deriveAccount(seed, 'p2tr', mainnet);
-  const cases = addresses.map((b) => ({ path: b.path!, ...b.values }));
+  const cases = addresses.map((b) => ({ ...b.values, path: b.path! }) as Record<string, string> & { path: string });
   it.each(cases)('address $path', (v) => {
     const [chain, index] = v.path.split('/').slice(-2).map(Number) as [0 | 1, number];
     const derived = deriveAddress(accountXpub, 'p2tr', mainnet, chain, index);
