@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { startDaemon, StartupError, type DaemonHandle } from '../server/daemon.ts';
 import { createLogger } from '../server/logger.ts';
+import { registerRecoveryPhrase } from './recovery-phrase.ts';
 
 /** Hard limit for a graceful stop (SPEC §10); past it the process exits 1 regardless. */
 const SHUTDOWN_LIMIT_MS = 9_500;
@@ -132,5 +133,9 @@ export const program = new Command('walletd')
   .option('--allow-remote', 'allow binding a non-loopback address')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(async (flags: DaemonFlags) => runDaemon(flags));
+
+// Subcommands (e.g. `walletd recovery-phrase`) register on `program` here, before parsing; the
+// root action above runs only when no subcommand is named.
+registerRecoveryPhrase(program);
 
 await program.parseAsync(process.argv);

@@ -96,6 +96,28 @@ export const ConfigSchema = Type.Object(
     notify: Type.Object(
       {
         confirmationDepth: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
+        /** POST every event to these URLs, signed with each secret (README "Notifications"). */
+        // The whole list is a secret so redactConfig hides the per-webhook secrets inside it.
+        webhooks: Type.Array(
+          Type.Object(
+            {
+              url: Type.String({ pattern: '^https?://' }),
+              secret: Type.String({ minLength: 16, secret: true }),
+              events: Type.Optional(
+                Type.Array(
+                  Type.Union([Type.Literal('tx'), Type.Literal('confirmation'), Type.Literal('balance'), Type.Literal('block')]),
+                  { minItems: 1, uniqueItems: true },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [], maxItems: 20, secret: true },
+        ),
+        webhookMaxAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+        webhookRetryBaseMs: Type.Integer({ minimum: 1, maximum: 600_000, default: 1000 }),
+        webhookRetryMaxMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 60_000 }),
+        webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),
       },
       { default: {}, additionalProperties: false },
     ),

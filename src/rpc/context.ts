@@ -4,6 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
+import type { PortabilityApi } from '../portability/portability-api.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import type { Clock } from '../wallet/ports.ts';
 import type { SpendGuard, WalletApi } from '../wallet/wallet-api.ts';
 import type { AnyMethod } from './define-method.ts';
@@ -43,10 +45,12 @@ export interface RpcServices {
   config: WalletdConfig;
   /** Version, backend, heights, uptime and the redacted config (get_node_info). */
   nodeInfo(): Promise<NodeInfo>;
-  /** export_wallet / import_wallet / backup_wallet; typed by their module when it lands. */
-  portability?: unknown;
+  /** export_wallet / import_wallet / backup_wallet. */
+  portability?: PortabilityApi;
   /** Notification store, for subscribe's `sinceSeq` replay. */
   events?: EventStore;
+  /** Live notifications (SPEC §8): subscribe, unsubscribe, and cleanup when a connection ends. */
+  notifier?: Notifier;
 }
 
 /** What the audit entry of an audited call will name; `walletFor` fills `walletId`. */

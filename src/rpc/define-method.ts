@@ -8,9 +8,9 @@ import type { RequiredScope } from './scopes.ts';
 import type { CallContext } from './context.ts';
 
 /** A method as declared in the table. */
-export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema = TSchema> {
-  /** Wire name, snake_case as in SPEC §5. */
-  name: string;
+export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema = TSchema, N extends string = string> {
+  /** Wire name, snake_case as in SPEC §5; kept as a literal type so the typed client sees it. */
+  name: N;
   /** One line for rpc.discover and `walletctl help`. */
   summary: string;
   /** Scope the caller's token must hold. */
@@ -28,10 +28,10 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
   handler: (call: { params: Static<P>; ctx: CallContext }) => Promise<Static<R>>;
 }
 
-/** Declares a method; the identity function exists so TypeScript infers P and R from the schemas. */
-export function defineMethod<P extends TSchema, R extends TSchema>(
-  definition: MethodDefinition<P, R>,
-): MethodDefinition<P, R> {
+/** Declares a method; the identity function exists so TypeScript infers P, R and the literal name N. */
+export function defineMethod<P extends TSchema, R extends TSchema, N extends string = string>(
+  definition: MethodDefinition<P, R, N>,
+): MethodDefinition<P, R, N> {
   return definition;
 }
 

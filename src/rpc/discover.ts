@@ -7,7 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { AnyMethod } from './define-method.ts';
 
 /** The OpenRPC version the document declares. */
-export const OPENRPC_VERSION = '1.3.2';
+export const OPENRPC_VERSION = '1.3.2' as const;
 
 /** One OpenRPC content descriptor. */
 export interface ContentDescriptor {
@@ -31,7 +31,7 @@ export interface OpenRpcMethod {
 
 /** The OpenRPC document. */
 export interface OpenRpcDocument {
-  openrpc: string;
+  openrpc: typeof OPENRPC_VERSION;
   info: { title: string; version: string; description: string };
   methods: OpenRpcMethod[];
 }

@@ -103,6 +103,11 @@ export class RpcDispatcher {
     return authenticateToken(this.services.tokens, token, this.services.clock.now());
   }
 
+  /** Drops the subscriptions of a connection that closed (SPEC §8: a subscription dies with its connection). */
+  endSession(session: Session): void {
+    this.services.notifier?.endSession(session.id);
+  }
+
   /** Handles a parsed body (or raw JSON text): one request, a batch, or garbage. Null when nothing is owed (notifications). */
   async handle(body: unknown, session: Session): Promise<JSONRPCResponse | JSONRPCResponse[] | null> {
     if (typeof body === 'string') {

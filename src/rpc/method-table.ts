@@ -5,16 +5,26 @@
  */
 import type { AnyMethod } from './define-method.ts';
 import { NODE_METHODS } from './methods/node-methods.ts';
+import { NOTIFY_METHODS } from './methods/notify-methods.ts';
+import { PORTABILITY_METHODS } from './methods/portability-methods.ts';
 import { SECURITY_METHODS } from './methods/security-methods.ts';
 import { SPEND_METHODS } from './methods/spend-methods.ts';
 import { TOKEN_METHODS } from './methods/token-methods.ts';
 import { WALLET_METHODS } from './methods/wallet-methods.ts';
 
-/** Every JSON-RPC method walletd serves. */
-export const METHODS: readonly AnyMethod[] = [
+// Kept un-annotated so each entry's literal name and schemas survive for `MethodEntry`.
+const TABLE = [
   ...WALLET_METHODS,
   ...SPEND_METHODS,
   ...SECURITY_METHODS,
+  ...PORTABILITY_METHODS,
   ...TOKEN_METHODS,
   ...NODE_METHODS,
+  ...NOTIFY_METHODS,
 ];
+
+/** Every JSON-RPC method walletd serves. */
+export const METHODS: readonly AnyMethod[] = TABLE;
+
+/** The union of the table's entries with their literal names and schemas (the typed client's source). */
+export type MethodEntry = (typeof TABLE)[number];

@@ -48,10 +48,13 @@ export const DateTime = Type.String({ format: 'date-time', examples: ['2030-01-0
 /** A capability scope (SPEC §4). */
 export const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
+/** A named network (SPEC §7). */
 export const NetworkNameSchema = Type.Union([
   Type.Literal('mainnet'), Type.Literal('testnet'), Type.Literal('signet'), Type.Literal('regtest'),
 ]);
+/** BIP84 P2WPKH or BIP86 P2TR. */
 export const AddressTypeSchema = Type.Union([Type.Literal('p2wpkh'), Type.Literal('p2tr')]);
+/** A wallet transaction's status (SPEC §5). */
 export const TxStatusSchema = Type.Union([
   Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('replaced'), Type.Literal('conflicted'),
 ]);
@@ -68,6 +71,7 @@ export const TokenConstraintsSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Token constraints as clients send and see them. */
 export type WireConstraints = Static<typeof TokenConstraintsSchema>;
 
 const strict = { additionalProperties: false } as const;

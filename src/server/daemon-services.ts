@@ -8,6 +8,7 @@ import { createChainBackend } from '../chain/create-backend.ts';
 import { redactConfig } from '../config/load-config.ts';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { Keystore } from '../keystore/index.ts';
+import { createNotifier, type NotifyRuntime } from '../notify/create-notifier.ts';
 import type { NodeInfo, RpcServices } from '../rpc/context.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { METHODS } from '../rpc/method-table.ts';
@@ -78,6 +79,8 @@ export interface Runtime {
   metrics: Metrics;
   dispatcher: RpcDispatcher;
   services: RpcServices;
+  /** Live notifications and webhooks. */
+  notify: NotifyRuntime;
 }
 
 /** Builds chain backend, wallet service, metrics and dispatcher; throws on a bad chain config. */
@@ -86,6 +89,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
   const clock = deps.clock ?? systemClock();
   // Secret keys are typed `unknown` by the schema helper; validation made them strings.
   const chain = createChainBackend({ ...config.chain, password: config.chain.password as string | undefined });
+  const notify = createNotifier({ config, keystore, clock, log: logger.child({ component: 'notify' }) });
   const wallet = new WalletService({
     store: keystore.wallets,
     clock,
@@ -98,11 +102,8 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
       confirmationDepth: config.notify.confirmationDepth,
     },
     log: logger.child({ component: 'wallet' }),
-    events: (event) => {
-      keystore.events.appendEvent({ ...event, at: clock.now() }).catch((err: unknown) => {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not store a wallet event');
-      });
-    },
+    // SPEC §8: stored (seq assigned), then pushed to subscriptions and webhooks, in order.
+    events: (event) => notify.notifier.publish(event),
   });
   const metrics = new Metrics();
   registerGauges(metrics, { keystore, wallet, clock });
@@ -112,6 +113,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     spends: keystore.tokens,
     audit: keystore.events,
     events: keystore.events,
+    notifier: notify.notifier,
     clock,
     config,
     nodeInfo: async () => nodeInfoOf(config, wallet),
@@ -120,5 +122,5 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     onCall: (method: string, outcome: string, seconds: number) => metrics.observeCall(method, outcome, seconds),
     logger: logger.child({ component: 'rpc' }),
   });
-  return { clock, chain, wallet, metrics, dispatcher, services };
+  return { clock, chain, wallet, metrics, dispatcher, services, notify };
 }

@@ -83,6 +83,8 @@ describe('walletd daemon lifecycle', () => {
     // The log says where the token is, never what it is.
     expect(d.logs.some((l) => l.adminTokenFile === tokenPath)).toBe(true);
     expect(JSON.stringify(d.logs)).not.toContain(token);
+    // SPEC §2: a generated keystore key comes with a warning naming the file.
+    expect(d.logs.some((l) => l.level === 40 && /only as safe as .*keystore\.key/.test(String(l.msg)))).toBe(true);
 
     const http = await httpRpc(d.url, token, listWallets(1));
     expect(http).toMatchObject({ status: 200, json: { id: 1, result: [] } });
@@ -97,6 +99,11 @@ describe('walletd daemon lifecycle', () => {
     const second = spawnDaemon(datadir);
     expect(await second.exited).toBe(1);
     expect(second.stderr()).toMatch(/data dir is busy: another walletd \(pid \d+\)/);
+    // A port already in use is a clear fatal error, too.
+    const port = new URL(d.url).port;
+    const clash = spawnDaemon(await tempDir(), ['--rpc-port', port]);
+    expect(await clash.exited).toBe(1);
+    expect(clash.stderr()).toMatch(new RegExp(`rpc\\.port ${port} .*already in use`));
     // ...and the first one is unharmed.
     expect((await httpRpc(d.url, token, listWallets(5))).json.result).toEqual([]);
 
@@ -135,6 +142,7 @@ describe('walletd daemon lifecycle', () => {
     const outcomes = await Promise.all(calls);
     expect(await d.exited).toBe(0);
 
+    expect(outcomes.some((o) => o.kind === 'response')).toBe(true);
     let created = 0;
     for (const o of outcomes) {
       if (o.kind === 'closed') continue;

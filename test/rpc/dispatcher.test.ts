@@ -235,6 +235,18 @@ describe('sends, limits and audit', () => {
     expect(JSON.stringify(stores.audits)).not.toContain('"p"');
   });
 
+  it('sign_transaction counts against a constrained token\'s limits, and refuses it foreign PSBTs', async () => {
+    const { rpc, stores } = await setup();
+    const t = await makeToken(stores, ['wallet:sign'], { wallets: ['w1'], maxSendPerDay: 1500 });
+    const s = session(t.caller);
+    expect((await rpc('sign_transaction', { outputs: out(1000) }, s)).error).toBeUndefined();
+    expect((await rpc('sign_transaction', { outputs: out(1000) }, s)).error?.data.code).toBe('SPEND_LIMIT');
+    expect((await rpc('sign_transaction', { psbt: 'cHNidP8=' }, s)).error?.data).toMatchObject({ code: 'SPEND_LIMIT', limit: 'psbt' });
+    expect(await stores.spentSince(t.caller.id, 0)).toBe(1000n);
+    const free = await makeToken(stores, ['wallet:sign'], { wallets: ['w1'] });
+    expect((await rpc('sign_transaction', { psbt: 'cHNidP8=' }, session(free.caller))).error).toBeUndefined();
+  });
+
   it('unlock_wallet returns true', async () => {
     const { rpc } = await setup();
     expect((await rpc('unlock_wallet', { wallet: 'w1', passphrase: 'pass', timeoutSec: 60 })).result).toBe(true);

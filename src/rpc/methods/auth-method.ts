@@ -11,6 +11,7 @@ import { toWireConstraints } from '../tokens.ts';
 /** Name of the pre-auth method. */
 export const AUTH_METHOD_NAME = 'auth';
 
+/** The `auth` entry of the method table. */
 export const authMethod = defineMethod({
   name: AUTH_METHOD_NAME,
   summary: 'Authenticate this connection with a token (a WebSocket client\'s first message); returns the token\'s scopes',

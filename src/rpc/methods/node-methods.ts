@@ -1,15 +1,16 @@
 /** Node-level methods: get_node_info and rpc.discover (SPEC §3, §5). */
 import { Type } from '@sinclair/typebox';
-import { redactConfig } from '../../config/load-config.ts';
-import type { WalletdConfig } from '../../config/schema.ts';
-import type { Clock } from '../../wallet/ports.ts';
+import { readFileSync } from 'node:fs';
 import { defineMethod } from '../define-method.ts';
 import { buildOpenRpcDocument, type OpenRpcDocument } from '../discover.ts';
-import { NodeInfoSchema, type NodeInfo } from '../schemas.ts';
+import { NodeInfoSchema } from '../schemas.ts';
 
-/** walletd's version, as rpc.discover and get_node_info report it. */
-export const WALLETD_VERSION = '0.1.0';
+/** walletd's version from package.json, as rpc.discover reports it. */
+export const WALLETD_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
+/** The `get_node_info` entry of the method table. */
 export const getNodeInfo = defineMethod({
   name: 'get_node_info',
   summary: 'Version, network, backend kind, tip and sync heights, uptime, and the effective config with secrets redacted',
@@ -22,6 +23,7 @@ export const getNodeInfo = defineMethod({
 // One document per method table: it is pure data and the table never changes at runtime.
 const discoverCache = new WeakMap<readonly unknown[], OpenRpcDocument>();
 
+/** The `rpc.discover` entry of the method table. */
 export const rpcDiscover = defineMethod({
   name: 'rpc.discover',
   summary: 'The OpenRPC document of this API, generated from the method table',
@@ -37,35 +39,6 @@ export const rpcDiscover = defineMethod({
     return doc;
   },
 });
-
-/** What the daemon knows about the chain, from `WalletService.chainStatus()`. */
-export interface ChainStatusSource {
-  chainStatus(): { backend: string; tipHeight: number | null; syncHeight: number | null; state: string };
-}
-
-/** Builds `RpcServices.nodeInfo` from the config, the start time and the wallet service's chain status. */
-export function makeNodeInfo(opts: {
-  config: WalletdConfig;
-  clock: Clock;
-  startedAt: number;
-  chain: ChainStatusSource;
-  version?: string;
-}): () => Promise<NodeInfo> {
-  const redacted = redactConfig(opts.config);
-  return async () => {
-    const status = opts.chain.chainStatus();
-    return {
-      version: opts.version ?? WALLETD_VERSION,
-      network: opts.config.network,
-      backend: status.backend,
-      state: status.state,
-      tipHeight: status.tipHeight,
-      syncHeight: status.syncHeight,
-      uptimeSec: Math.max(0, Math.floor((opts.clock.now() - opts.startedAt) / 1000)),
-      config: redacted,
-    };
-  };
-}
 
 /** The node entries of the method table. */
 export const NODE_METHODS = [getNodeInfo, rpcDiscover];

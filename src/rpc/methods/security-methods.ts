@@ -6,6 +6,7 @@ import { Passphrase, WalletId } from '../schemas.ts';
 const strict = { additionalProperties: false } as const;
 const OptWallet = Type.Optional(WalletId);
 
+/** The `set_passphrase` entry of the method table. */
 export const setPassphrase = defineMethod({
   name: 'set_passphrase',
   summary: "Set or change the passphrase that encrypts the wallet's seed inside the keystore",
@@ -22,6 +23,7 @@ export const setPassphrase = defineMethod({
   },
 });
 
+/** The `unlock_wallet` entry of the method table. */
 export const unlockWallet = defineMethod({
   name: 'unlock_wallet',
   summary: 'Unlock signing for timeoutSec seconds; a wrong passphrase fails with backoff',
@@ -42,6 +44,7 @@ export const unlockWallet = defineMethod({
   },
 });
 
+/** The `lock_wallet` entry of the method table. */
 export const lockWallet = defineMethod({
   name: 'lock_wallet',
   summary: 'Lock signing now',

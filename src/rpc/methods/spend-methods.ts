@@ -1,5 +1,6 @@
 /** Spending methods of SPEC §5: send, sign, cancel (BIP-125 replacement) and releasing leases. */
 import { Type } from '@sinclair/typebox';
+import { Transaction } from 'bitcoinjs-lib';
 import { defineMethod } from '../define-method.ts';
 import { fail } from '../errors.ts';
 import {
@@ -10,6 +11,7 @@ import type { SignRequest } from '../../wallet/wallet-api.ts';
 const strict = { additionalProperties: false } as const;
 const OptWallet = Type.Optional(WalletId);
 
+/** The `send_transaction` entry of the method table. */
 export const sendTransaction = defineMethod({
   name: 'send_transaction',
   summary: 'Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address',
@@ -54,6 +56,7 @@ export const sendTransaction = defineMethod({
   },
 });
 
+/** The `sign_transaction` entry of the method table. */
 export const signTransaction = defineMethod({
   name: 'sign_transaction',
   summary: 'Sign a draft ({outputs, feeRate?}) or a BIP174 PSBT ({psbt}) without broadcasting; draft inputs stay leased',
@@ -88,10 +91,25 @@ export const signTransaction = defineMethod({
     } else {
       fail('INVALID_PARAMS', 'Give outputs or psbt', { field: 'outputs' });
     }
-    return ctx.services.wallets.signTransaction(walletId, req);
+    const limits = ctx.token.constraints;
+    const constrained = limits.maxSendPerTx !== undefined || limits.maxSendPerDay !== undefined || limits.allowedDestinations !== undefined;
+    if (!constrained) return ctx.services.wallets.signTransaction(walletId, req);
+    // A signed transaction can be broadcast anywhere, so signing counts as spending for a
+    // token with spend limits. A foreign PSBT's change cannot be told apart here: refuse it.
+    if (!('outputs' in req)) fail('SPEND_LIMIT', 'A token with spend limits cannot sign PSBTs', { limit: 'psbt' });
+    const outputs = req.outputs;
+    return ctx.withSpendLock(async () => {
+      const amount = outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n);
+      await ctx.spendGuard(walletId)({ amount, destinations: outputs.map((o) => o.address) });
+      const result = await ctx.services.wallets.signTransaction(walletId, req);
+      const txid = result.hex ? Transaction.fromHex(result.hex).getId() : 'unbroadcast-draft';
+      await ctx.services.spends.recordSpend(ctx.token.id, walletId, txid, amount, ctx.services.clock.now());
+      return result;
+    });
   },
 });
 
+/** The `cancel_transaction` entry of the method table. */
 export const cancelTransaction = defineMethod({
   name: 'cancel_transaction',
   summary: "BIP125-replace an unconfirmed transaction with one paying its inputs back to the wallet",
@@ -111,6 +129,7 @@ export const cancelTransaction = defineMethod({
   },
 });
 
+/** The `release_outputs` entry of the method table. */
 export const releaseOutputs = defineMethod({
   name: 'release_outputs',
   summary: 'Release leased outputs (the given outpoints, or all of the wallet\'s leases)',

@@ -28,6 +28,7 @@ function listEntryOf(record: TokenRecord) {
   };
 }
 
+/** The `token_create` entry of the method table. */
 export const tokenCreate = defineMethod({
   name: 'token_create',
   summary: "Create a token whose scopes and constraints are a subset of the caller's; the token is shown once",
@@ -61,6 +62,7 @@ export const tokenCreate = defineMethod({
   },
 });
 
+/** The `token_list` entry of the method table. */
 export const tokenList = defineMethod({
   name: 'token_list',
   summary: 'Every token with its scopes, constraints, creator and revocation time (never a secret)',
@@ -70,6 +72,7 @@ export const tokenList = defineMethod({
   handler: async ({ ctx }) => (await ctx.services.tokens.listTokens()).map(listEntryOf),
 });
 
+/** The `token_revoke` entry of the method table. */
 export const tokenRevoke = defineMethod({
   name: 'token_revoke',
   summary: 'Revoke a token; a token may only revoke tokens no more powerful than itself',
@@ -92,6 +95,7 @@ export const tokenRevoke = defineMethod({
   },
 });
 
+/** The `token_info` entry of the method table. */
 export const tokenInfo = defineMethod({
   name: 'token_info',
   summary: "The caller's own token: id, name, scopes and constraints",
@@ -101,6 +105,7 @@ export const tokenInfo = defineMethod({
   handler: async ({ ctx }) => tokenInfoOf(ctx.token),
 });
 
+/** The `get_audit_log` entry of the method table. */
 export const getAuditLog = defineMethod({
   name: 'get_audit_log',
   summary: 'State-changing calls, newest first: time, token id, method, wallet, outcome and txid',

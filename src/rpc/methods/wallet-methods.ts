@@ -15,6 +15,7 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 /** Default minConf of get_unspent_outputs, as Bitcoin Core's listunspent. */
 export const DEFAULT_MIN_CONF = 1;
 
+/** The `list_wallets` entry of the method table. */
 export const listWallets = defineMethod({
   name: 'list_wallets',
   summary: 'Ids, names, network and locked state of the wallets this token may see',
@@ -28,6 +29,7 @@ export const listWallets = defineMethod({
   },
 });
 
+/** The `create_wallet` entry of the method table. */
 export const createWallet = defineMethod({
   name: 'create_wallet',
   summary: 'Create a wallet from a new BIP39 seed (BIP84 P2WPKH by default, BIP86 P2TR option); never returns the mnemonic',
@@ -46,6 +48,7 @@ export const createWallet = defineMethod({
   },
 });
 
+/** The `select_wallet` entry of the method table. */
 export const selectWallet = defineMethod({
   name: 'select_wallet',
   summary: "Set this connection's default wallet",
@@ -62,6 +65,7 @@ export const selectWallet = defineMethod({
   },
 });
 
+/** The `get_wallet_info` entry of the method table. */
 export const getWalletInfo = defineMethod({
   name: 'get_wallet_info',
   summary: 'Id, name, network, address type, xpub and descriptors (public only), counts, lock and sync state',
@@ -71,6 +75,7 @@ export const getWalletInfo = defineMethod({
   handler: async ({ params, ctx }) => ctx.services.wallets.getWalletInfo(ctx.walletFor(params)),
 });
 
+/** The `get_balance` entry of the method table. */
 export const getBalance = defineMethod({
   name: 'get_balance',
   summary: 'Confirmed, unconfirmed and total balance in sats, for the wallet or one of its addresses',
@@ -81,6 +86,7 @@ export const getBalance = defineMethod({
   handler: async ({ params, ctx }) => ctx.services.wallets.getBalance(ctx.walletFor(params), params.address),
 });
 
+/** The `get_addresses` entry of the method table. */
 export const getAddresses = defineMethod({
   name: 'get_addresses',
   summary: 'Receive and change addresses with index, path, label and used flag',
@@ -90,6 +96,7 @@ export const getAddresses = defineMethod({
   handler: async ({ params, ctx }) => ctx.services.wallets.getAddresses(ctx.walletFor(params)),
 });
 
+/** The `generate_address` entry of the method table. */
 export const generateAddress = defineMethod({
   name: 'generate_address',
   summary: 'Next unused receive (or change) address, within the gap limit',
@@ -104,6 +111,7 @@ export const generateAddress = defineMethod({
   },
 });
 
+/** The `get_transaction_history` entry of the method table. */
 export const getTransactionHistory = defineMethod({
   name: 'get_transaction_history',
   summary: 'Wallet transactions, newest first, paged by cursor',
@@ -125,6 +133,7 @@ export const getTransactionHistory = defineMethod({
     }),
 });
 
+/** The `get_unspent_outputs` entry of the method table. */
 export const getUnspentOutputs = defineMethod({
   name: 'get_unspent_outputs',
   summary: 'Unspent outputs with outpoint, value, address, confirmations and lease expiry',
@@ -136,6 +145,7 @@ export const getUnspentOutputs = defineMethod({
     ctx.services.wallets.getUnspentOutputs(ctx.walletFor(params), { minConf: params.minConf ?? DEFAULT_MIN_CONF }),
 });
 
+/** The `get_tx_status` entry of the method table. */
 export const getTxStatus = defineMethod({
   name: 'get_tx_status',
   summary: 'Confirmations, block height and hash, status and replacement of a wallet transaction',

@@ -1,0 +1,22 @@
+/**
+ * Type-level view of the method table for callers: snake_case wire names become camelCase
+ * methods whose params and results are the TypeBox schemas' static types.
+ */
+import type { MethodMap, MethodName } from '../rpc/method-types.ts';
+
+export type { MethodMap, MethodName, ParamsOf, ResultOf } from '../rpc/method-types.ts';
+
+/** `get_balance` → `getBalance` at the type level. */
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/** A call signature; params may be omitted when the method has no required param. */
+export type MethodCall<N extends MethodName> = {} extends MethodMap[N]['params']
+  ? (params?: MethodMap[N]['params']) => Promise<MethodMap[N]['result']>
+  : (params: MethodMap[N]['params']) => Promise<MethodMap[N]['result']>;
+
+/** Every method with a plain snake_case name as a camelCase function (`rpc.discover` goes through `call`). */
+export type CamelMethods = {
+  [N in MethodName as N extends `${string}.${string}` ? never : CamelCase<N>]: MethodCall<N>;
+};

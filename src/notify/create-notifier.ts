@@ -1,0 +1,51 @@
+/**
+ * Builds the daemon's notifier from its config: events stored in the keystore, live fan-out, and
+ * the configured webhooks with their dead-letter log in the data dir.
+ */
+import { join } from 'node:path';
+import type { WalletdConfig } from '../config/schema.ts';
+import type { Keystore } from '../keystore/index.ts';
+import { Notifier, type NotifierLog } from './notifier.ts';
+import { DEAD_LETTER_FILE, WebhookSender, type WebhookLog } from './webhooks.ts';
+
+/** The notifier and, when any webhook is configured, its sender. */
+export interface NotifyRuntime {
+  notifier: Notifier;
+  webhooks: WebhookSender | null;
+}
+
+/** Wires a Notifier over the keystore's event store; `deadLetterPath` defaults to the data dir's. */
+export function createNotifier(deps: {
+  config: WalletdConfig;
+  keystore: Pick<Keystore, 'db' | 'events'>;
+  clock: { now(): number };
+  log?: NotifierLog & WebhookLog;
+  deadLetterPath?: string;
+}): NotifyRuntime {
+  const { config, keystore, clock, log } = deps;
+  const n = config.notify;
+  const webhooks =
+    n.webhooks.length === 0
+      ? null
+      : new WebhookSender({
+          targets: n.webhooks,
+          settings: {
+            maxAttempts: n.webhookMaxAttempts,
+            retryBaseMs: n.webhookRetryBaseMs,
+            retryMaxMs: n.webhookRetryMaxMs,
+            timeoutMs: n.webhookTimeoutMs,
+          },
+          deadLetterPath: deps.deadLetterPath ?? join(config.datadir, DEAD_LETTER_FILE),
+          clock,
+          log,
+        });
+  const notifier = new Notifier({
+    store: keystore.events,
+    clock,
+    log,
+    latestSeq: async () =>
+      (await keystore.db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events'))?.seq ?? 0,
+    onStored: webhooks ? (event) => webhooks.deliver(event) : undefined,
+  });
+  return { notifier, webhooks };
+}

@@ -1,0 +1,91 @@
+/**
+ * Backup files on disk: the atomic write (temp file in the same directory, fsync, rename,
+ * fsync of the directory), timestamped names, and rotation that keeps the newest N.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Extension of backup files. */
+export const BACKUP_EXT = '.wdb';
+const FINAL_RE = /^walletd-backup-\d{8}T\d{9}Z\.wdb$/;
+const TEMP_RE = /^\.walletd-backup-.*\.tmp$/;
+/** Temp files older than this are leftovers of a killed writer and are removed. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** `walletd-backup-YYYYMMDDTHHMMSSmmmZ.wdb` for a unix-ms time (UTC, sortable by name). */
+export function backupFileName(at: number): string {
+  const iso = new Date(at).toISOString(); // 2030-01-01T00:00:00.000Z
+  return `walletd-backup-${iso.replace(/[-:.]/g, '')}${BACKUP_EXT}`;
+}
+
+/** Test hook: runs after the temp file is written and synced, before the rename. */
+export type BeforeRename = (tempPath: string) => Promise<void> | void;
+
+/**
+ * Writes `data` under `dir/name` so that the final name only ever holds a complete file: a crash
+ * at any moment leaves either nothing or a hidden `.tmp` file under that name.
+ */
+export async function writeAtomic(dir: string, name: string, data: Uint8Array | string, beforeRename?: BeforeRename): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const finalPath = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+    await fh.close();
+    await beforeRename?.(tmp);
+    await rename(tmp, finalPath);
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dir);
+  return finalPath;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Backup files in `dir`, oldest first. */
+export async function listBackups(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => FINAL_RE.test(n)).sort();
+}
+
+/** Deletes all but the newest `keep` backups and stale temp files; returns the deleted names. */
+export async function rotateBackups(dir: string, keep: number, now: number): Promise<string[]> {
+  const all = await listBackups(dir);
+  const doomed = all.slice(0, Math.max(0, all.length - keep));
+  for (const name of doomed) await rm(join(dir, name), { force: true });
+  for (const name of await readdir(dir)) {
+    if (!TEMP_RE.test(name)) continue;
+    const info = await stat(join(dir, name)).catch(() => null);
+    if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(join(dir, name), { force: true });
+  }
+  return doomed;
+}
+
+/** A free backup name at or after `at` (bumped by a millisecond while the name is taken). */
+export async function freeBackupName(dir: string, at: number): Promise<string> {
+  const taken = new Set(await listBackups(dir));
+  let t = at;
+  while (taken.has(backupFileName(t))) t++;
+  return backupFileName(t);
+}

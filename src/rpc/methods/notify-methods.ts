@@ -1,0 +1,80 @@
+/** Notification methods of SPEC §8: subscribe and unsubscribe, over a WebSocket only. */
+import { Type } from '@sinclair/typebox';
+import type { Notifier } from '../../notify/notifier.ts';
+import { EVENT_TYPES } from '../../notify/subscription.ts';
+import type { CallContext } from '../context.ts';
+import { defineMethod } from '../define-method.ts';
+import { fail } from '../errors.ts';
+import { BalanceSchema, Count, Nullable, WalletId } from '../schemas.ts';
+
+const strict = { additionalProperties: false } as const;
+
+const EventTypeSchema = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
+const SubscriptionId = Type.String({ minLength: 1, maxLength: 64, description: 'Subscription id' });
+
+function notifierOf(ctx: CallContext): Notifier {
+  const notifier = ctx.services.notifier;
+  if (!notifier) fail('INTERNAL', 'Notifications are not available');
+  return notifier;
+}
+
+/** The `subscribe` entry of the method table. */
+export const subscribe = defineMethod({
+  name: 'subscribe',
+  summary:
+    'Push tx, confirmation, balance and block events as `event` notifications; returns a snapshot (seq, tip, balance) and replays stored events after sinceSeq first',
+  scope: 'wallet:read',
+  websocketOnly: true,
+  params: Type.Object(
+    {
+      wallet: Type.Optional(WalletId),
+      events: Type.Array(EventTypeSchema, { minItems: 1, maxItems: EVENT_TYPES.length, uniqueItems: true }),
+      sinceSeq: Type.Optional(Count),
+    },
+    strict,
+  ),
+  result: Type.Object(
+    {
+      subscription: SubscriptionId,
+      snapshot: Type.Object(
+        { seq: Count, tipHeight: Nullable(Count), balance: Type.Optional(BalanceSchema) },
+        strict,
+      ),
+    },
+    strict,
+  ),
+  handler: async ({ params, ctx }) => {
+    // Without `wallet`, the subscription covers every wallet the token may read.
+    const wallet = params.wallet === undefined ? undefined : ctx.walletFor(params);
+    return notifierOf(ctx).subscribe({
+      session: ctx.session,
+      tokenWallets: ctx.token.constraints.wallets,
+      wallet,
+      events: params.events,
+      sinceSeq: params.sinceSeq,
+      readState: async () => ({
+        tipHeight: (await ctx.services.nodeInfo()).tipHeight,
+        balance: wallet === undefined ? undefined : await ctx.services.wallets.getBalance(wallet),
+      }),
+    });
+  },
+});
+
+/** The `unsubscribe` entry of the method table. */
+export const unsubscribe = defineMethod({
+  name: 'unsubscribe',
+  summary: 'Stop a subscription of this connection',
+  scope: 'wallet:read',
+  websocketOnly: true,
+  params: Type.Object({ subscription: SubscriptionId }, strict),
+  result: Type.Literal(true),
+  handler: async ({ params, ctx }) => {
+    if (!notifierOf(ctx).unsubscribe(ctx.session.id, params.subscription)) {
+      fail('INVALID_PARAMS', 'No such subscription on this connection', { field: 'subscription' });
+    }
+    return true as const;
+  },
+});
+
+/** Notification methods, in table order. */
+export const NOTIFY_METHODS = [subscribe, unsubscribe] as const;
