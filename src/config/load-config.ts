@@ -121,7 +121,7 @@ function applyEnv(target: Record<string, unknown>, env: NodeJS.ProcessEnv, sourc
       } catch (err) {
         throw new ConfigError(`${key.path}: cannot read ${fileVar} (${(err as NodeJS.ErrnoException).code})`);
       }
-      setPath(target, key.path, content.replace(/\r?\n$/, ''));
+      setPath(target, key.path, coerce(content.replace(/\r?\n$/, ''), key.schema));
       sources.set(key.path, fileVar);
     } else if (env[key.envName] !== undefined) {
       setPath(target, key.path, coerce(env[key.envName]!, key.schema));

@@ -7,7 +7,7 @@
  * COMMIT/ROLLBACK (STYLE.md "Pitfalls").
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import sqlite3 from '@journeyapps/sqlcipher';
 import type { RunResult as RawRunResult, Statement } from '@journeyapps/sqlcipher';
 
@@ -237,8 +237,11 @@ export class Database {
 export async function openDatabase(opts: { path: string; key: KeystoreKey }): Promise<Database> {
   const pragma = keyPragma(opts.key);
   const exists = existsSync(opts.path);
+  // Created 0600 up front: SQLite would use the umask (often 0644), and it gives the -wal and
+  // -shm files the database file's mode.
+  if (!exists) closeSync(openSync(opts.path, 'wx', 0o600));
   // Without OPEN_CREATE an existing keystore can never be replaced by a fresh one.
-  const mode = exists ? sqlite3.OPEN_READWRITE : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+  const mode = sqlite3.OPEN_READWRITE;
   const raw = await openRaw(opts.path, mode);
   try {
     await rawExec(raw, 'PRAGMA cipher_log_level = NONE');

@@ -15,6 +15,7 @@ import { METHODS } from '../rpc/method-table.ts';
 import { resolveNetwork } from '../wallet/networks.ts';
 import type { ChainBackend, Clock } from '../wallet/ports.ts';
 import { WalletService } from '../wallet/wallet-service.ts';
+import { PortabilityService } from '../portability/portability-service.ts';
 import { Metrics } from './metrics.ts';
 
 /** The real clock; its timers never keep the process alive. */
@@ -117,6 +118,12 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     clock,
     config,
     nodeInfo: async () => nodeInfoOf(config, wallet),
+    portability: new PortabilityService({
+      wallets: wallet, store: keystore.wallets, network: resolveNetwork(config.network, config.networkParams), clock,
+      gapLimit: config.wallet.gapLimit, datadir: config.datadir, log: logger.child({ component: 'portability' }),
+      // Secret keys are typed `unknown` by the schema helper; validation made them strings.
+      backup: { dir: config.backup.dir, keep: config.backup.keep, passphrase: config.backup.passphrase as string | undefined },
+    }),
   };
   const dispatcher = new RpcDispatcher(METHODS, services, {
     onCall: (method: string, outcome: string, seconds: number) => metrics.observeCall(method, outcome, seconds),

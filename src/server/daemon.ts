@@ -12,6 +12,7 @@ import type { WalletdConfig } from '../config/schema.ts';
 import { acquireDataDirLock, KeystoreKeyError, openKeystore, type DataDirLock, type Keystore } from '../keystore/index.ts';
 import { isWalletdError } from '../rpc/errors.ts';
 import { ensureAdminToken } from '../rpc/tokens.ts';
+import { startBackupSchedule } from '../portability/portability-service.ts';
 import { buildApp } from './app.ts';
 import { Inflight } from './inflight.ts';
 import { createRuntime, type Runtime } from './daemon-services.ts';
@@ -113,6 +114,11 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
     if (chain) cleanup.push(() => chain.close());
     wallet.start();
     cleanup.push(() => wallet.stop());
+    // backup.intervalHours > 0: backup_wallet on a schedule (needs backup.passphrase).
+    const stopBackups = startBackupSchedule(config.backup.intervalHours, () => runtime.services.portability!.backupWallets(), {
+      clock: runtime.clock, log: logger.child({ component: 'backup' }),
+    });
+    cleanup.push(async () => stopBackups());
 
     const inflight = new Inflight();
     let keystoreOpen = true;
@@ -174,6 +180,7 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       unixServer.closeAllConnections();
       await closeApp(app, 1_000);
       keystoreOpen = false;
+      stopBackups();
       await wallet.stop().catch((err: unknown) => logger.error({ err: message(err) }, 'wallet stop failed'));
       await chain?.close().catch(() => undefined);
       await keystore.close().catch((err: unknown) => logger.error({ err: message(err) }, 'keystore close failed'));

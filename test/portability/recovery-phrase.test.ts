@@ -32,7 +32,7 @@ describe('walletd recovery-phrase', () => {
 
   // util-linux `script` gives the child a pseudo-terminal, as an operator's shell would.
   const hasScript = existsSync('/usr/bin/script');
-  it('prints the 24/12 words on a terminal', () => {
+  it('prints the words, numbered, on a terminal', () => {
     expect(hasScript).toBe(true);
     const cmd = [process.execPath, BIN, 'recovery-phrase', '--wallet', walletId, '--datadir', datadir].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 30_000 });

@@ -29,7 +29,10 @@ export const exportWallet = defineMethod({
   positional: ['passphrase'],
   params: Type.Object({ wallet: Type.Optional(WalletId), passphrase: BundlePassphrase }, strict),
   result: Type.Object({ bundle: Type.String() }, strict),
-  handler: async ({ params, ctx }) => ({ bundle: await portability(ctx).exportWallet(ctx.walletFor(params), params.passphrase) }),
+  handler: async ({ params, ctx }) => {
+    const walletId = ctx.walletFor(params); // scope and binding answer before anything else
+    return { bundle: await portability(ctx).exportWallet(walletId, params.passphrase) };
+  },
 });
 
 /** The `import_wallet` entry of the method table. */
