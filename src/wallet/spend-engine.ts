@@ -15,7 +15,7 @@ import { accountPath, deriveAccountSigner } from './hd.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import { finalizePsbt, psbtFromBase64, signPsbt } from './psbt-signer.ts';
 import { buildCancelReplacement } from './replacement.ts';
-import { buildPsbt } from './tx-builder.ts';
+import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
 import type { AddressRecord, Network, WalletOutput, WalletRecord } from './types.ts';
 import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from './wallet-api.ts';
 import type { WalletSettings } from './wallet-service.ts';
@@ -206,6 +206,8 @@ export class SpendEngine {
     return this.exclusive(wallet.id, async () => {
       if ('psbt' in req) {
         const psbt = psbtFromBase64(req.psbt, this.deps.network);
+        const coins = await this.deps.store.listOutputs(wallet.id, { unspentOnly: false });
+        annotateWalletInputs(psbt, { ...this.psbtFields(wallet), coins: new Map(coins.map((c) => [`${c.txid}:${c.vout}`, c])) });
         const { hex, complete } = await this.signWithWallet(wallet, psbt);
         return { psbt: psbt.toBase64(), hex, complete, leasedUntil: null };
       }

@@ -76,6 +76,32 @@ export function fingerprintBytes(masterFingerprint: string): Uint8Array {
 }
 
 /**
+ * The wallet's key for `chain/index`, its script, and the PSBT input fields that tell a signer
+ * (this wallet, or a hardware or coordinator wallet) which key signs it.
+ */
+function derivationFields(
+  account: BIP32Interface,
+  fingerprint: Uint8Array,
+  accountPath: string,
+  addressType: AddressType,
+  chain: number,
+  index: number,
+) {
+  const child = account.derive(chain).derive(index);
+  const script = scriptForKey(child.publicKey, addressType);
+  const path = `${accountPath}/${chain}/${index}`;
+  if (addressType === 'p2wpkh') {
+    return { script, fields: { bip32Derivation: [{ masterFingerprint: fingerprint, path, pubkey: child.publicKey }] } };
+  }
+  const xOnly = toXOnly(child.publicKey);
+  // BIP-371: key-path only (BIP86), so the derivation has no leaf hashes.
+  return {
+    script,
+    fields: { tapInternalKey: xOnly, tapBip32Derivation: [{ masterFingerprint: fingerprint, path, pubkey: xOnly, leafHashes: [] }] },
+  };
+}
+
+/**
  * An unsigned version-2 PSBT spending `inputs` to `outputs`, every input RBF-signalling, with
  * witnessUtxo and key derivation data. Throws INVALID_PARAMS when an input's script is not the
  * one its chain/index derives to, so a bad database row never becomes an unsignable PSBT.
@@ -91,34 +117,54 @@ export function buildPsbt(req: BuildPsbtRequest): Psbt {
   psbt.setLocktime(req.locktime ?? 0);
 
   for (const input of req.inputs) {
-    const child = account.derive(input.chain).derive(input.index);
-    const script = scriptForKey(child.publicKey, req.addressType);
+    const { script, fields } = derivationFields(account, fingerprint, accountPath, req.addressType, input.chain, input.index);
     if (Buffer.from(script).toString('hex') !== input.script.toLowerCase()) {
       fail('INVALID_PARAMS', 'input script does not match its derivation', { txid: input.txid, vout: input.vout });
     }
-    const path = `${accountPath}/${input.chain}/${input.index}`;
-    const base = {
+    psbt.addInput({
       hash: input.txid,
       index: input.vout,
       // BIP-125: signal replaceability with nSequence < 0xfffffffe.
       sequence: RBF_SEQUENCE,
       witnessUtxo: { script, value: input.value },
-    };
-    if (req.addressType === 'p2wpkh') {
-      psbt.addInput({ ...base, bip32Derivation: [{ masterFingerprint: fingerprint, path, pubkey: child.publicKey }] });
-    } else {
-      const xOnly = toXOnly(child.publicKey);
-      // BIP-371: key-path only (BIP86), so the derivation has no leaf hashes.
-      psbt.addInput({
-        ...base,
-        tapInternalKey: xOnly,
-        tapBip32Derivation: [{ masterFingerprint: fingerprint, path, pubkey: xOnly, leafHashes: [] }],
-      });
-    }
+      ...fields,
+    });
   }
   for (const output of req.outputs) {
     if (output.value < 0n) fail('INVALID_PARAMS', 'output value must not be negative');
     psbt.addOutput({ script: toScriptBytes(output.script), value: output.value });
   }
   return psbt;
+}
+
+/**
+ * BIP174 updater role: for inputs of a caller's PSBT that spend the wallet's own coins, adds the
+ * `witnessUtxo` and derivation fields a signer needs, so a coordinator that knows only the
+ * outpoints (e.g. a bare `createpsbt`) still gets them signed. An input whose `witnessUtxo`
+ * disagrees with the wallet's record of that coin is left alone. Returns how many it updated.
+ */
+export function annotateWalletInputs(
+  psbt: Psbt,
+  req: AccountInfo & { coins: ReadonlyMap<string, { script: string; value: bigint; chain: number; index: number }> },
+): number {
+  const account = parseAccountXpub(req.accountXpub, req.network);
+  const fingerprint = fingerprintBytes(req.masterFingerprint);
+  const accountPath = req.accountPath.replace(/\/+$/, '');
+  let updated = 0;
+  psbt.txInputs.forEach((txIn, i) => {
+    const coin = req.coins.get(`${Buffer.from(txIn.hash).reverse().toString('hex')}:${txIn.index}`);
+    const input = psbt.data.inputs[i]!;
+    if (!coin) return;
+    const known = input.witnessUtxo;
+    if (known && (Buffer.from(known.script).toString('hex') !== coin.script || known.value !== coin.value)) return;
+    const { script, fields } = derivationFields(account, fingerprint, accountPath, req.addressType, coin.chain, coin.index);
+    const update = {
+      ...(known ? {} : { witnessUtxo: { script, value: coin.value } }),
+      ...(input.bip32Derivation?.length || input.tapBip32Derivation?.length ? {} : fields),
+    };
+    if (Object.keys(update).length === 0) return;
+    psbt.updateInput(i, update);
+    updated += 1;
+  });
+  return updated;
 }

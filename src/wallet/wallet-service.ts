@@ -207,6 +207,14 @@ export class WalletService implements WalletApi {
     };
   }
 
+  /**
+   * The tip to count confirmations against: the backend's last known tip, or, before the first
+   * pass after a restart (or offline), the height the wallet was last synced to.
+   */
+  private async tipHeight(walletId: string): Promise<number | null> {
+    return this.sync.tipHeight() ?? (await this.deps.store.getSyncPoint(walletId))?.height ?? null;
+  }
+
   private async unspent(walletId: string) {
     const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
     return unspentOutputs(outputs, await allTxs(this.deps.store, walletId));
@@ -247,7 +255,7 @@ export class WalletService implements WalletApi {
     const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor });
     const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
     const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
-    const tip = this.sync.tipHeight();
+    const tip = await this.tipHeight(walletId);
     const transactions: TxHistoryEntry[] = page.txs.map((t) => historyEntry(t, own, tip));
     return { transactions, nextCursor: page.next };
   }
@@ -256,14 +264,14 @@ export class WalletService implements WalletApi {
     await this.wallet(walletId);
     const coins = await this.unspent(walletId);
     const leases = await this.deps.store.listLeases(walletId, this.deps.clock.now());
-    return coinViews(coins, leases, this.sync.tipHeight(), req.minConf);
+    return coinViews(coins, leases, await this.tipHeight(walletId), req.minConf);
   }
 
   async getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo> {
     await this.wallet(walletId);
     const tx = (await this.deps.store.getTx(walletId, txid)) ?? fail('TX_NOT_FOUND', undefined, { txid });
     return {
-      txid, status: tx.status, confirmations: confirmations(tx.blockHeight, this.sync.tipHeight()),
+      txid, status: tx.status, confirmations: confirmations(tx.blockHeight, await this.tipHeight(walletId)),
       blockHeight: tx.blockHeight, blockHash: tx.blockHash, replacedBy: tx.replacedBy,
     };
   }

@@ -26,9 +26,14 @@ export function chainEnv(node: RegtestNode): Record<string, string> {
 export type RunningDaemon = DaemonProcess & { url: string; socket: string; datadir: string; adminToken: string };
 
 /** Starts `walletd` on a fresh (or given) data dir, following `node`. */
-export async function startChainDaemon(node: RegtestNode, datadir?: string, env: Record<string, string> = {}): Promise<RunningDaemon> {
+export async function startChainDaemon(
+  node: RegtestNode,
+  datadir?: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<RunningDaemon> {
   const dir = datadir ?? mkdtempSync(join(tmpdir(), 'walletd-e2e-'));
-  const d = await startDaemonProcess(dir, [], { ...chainEnv(node), ...env });
+  const d = await startDaemonProcess(dir, args, { ...chainEnv(node), ...env });
   const adminToken = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
   return Object.assign(d, { datadir: dir, adminToken });
 }

@@ -23,7 +23,8 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
   const fed = [WALLET_PASS, NEW_WALLET_PASS, EXPORT_PASS];
 
   beforeAll(async () => {
-    d = await startChainDaemon(ctx.node);
+    // Trace level: the redaction check must hold for the most talkative logging.
+    d = await startChainDaemon(ctx.node, undefined, {}, ['--log-level', 'trace']);
     fed.push(d.adminToken);
   });
   afterAll(async () => {

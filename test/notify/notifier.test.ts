@@ -6,23 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Notifier, type NotifySession, type PublishedEvent } from '../../src/notify/notifier.ts';
 import type { EventNotification } from '../../src/notify/subscription.ts';
-import type { EventStore, WalletEvent } from '../../src/rpc/ports.ts';
-
-/** An in-memory EventStore whose reads can be held back to widen race windows. */
-class MemoryStore implements EventStore {
-  readonly rows: WalletEvent[] = [];
-  readGate: Promise<void> = Promise.resolve();
-  constructor(private next = 1) {}
-  async appendEvent(event: Omit<WalletEvent, 'seq'>): Promise<WalletEvent> {
-    const stored = { ...event, seq: this.next++ };
-    this.rows.push(stored);
-    return stored;
-  }
-  async listEventsSince(sinceSeq: number, limit: number): Promise<WalletEvent[]> {
-    await this.readGate;
-    return this.rows.filter((r) => r.seq > sinceSeq).slice(0, limit);
-  }
-}
+import { MemoryEventStore } from './memory-event-store.ts';
 
 /** A fake WebSocket session that records its `event` notifications. */
 function session(id: string): NotifySession & { got: EventNotification[]; close(): void } {
@@ -49,7 +33,7 @@ const settle = () => new Promise<void>((r) => setImmediate(r));
 
 function setup(latest = 0) {
   // As after a restart: the store already holds `latest` events.
-  const store = new MemoryStore(latest + 1);
+  const store = new MemoryEventStore(latest + 1);
   let now = 1_000;
   const notifier = new Notifier({ store, clock: { now: () => now++ }, latestSeq: async () => latest });
   return { store, notifier };

@@ -39,10 +39,11 @@ describe('auth matrix (generated from METHODS)', () => {
   for (const method of METHODS) {
     describe(method.name, () => {
       const params = sampleParams(method);
+      const transport = method.websocketOnly ? 'ws' : 'http';
 
       it('no token → UNAUTHORIZED', async () => {
         const { dispatcher } = await setup();
-        const res = await call(dispatcher, session(null), method.name, params);
+        const res = await call(dispatcher, session(null, transport), method.name, params);
         expect(codeOf(res)).toBe('UNAUTHORIZED');
         expect((res as JSONRPCErrorResponse).error.code).toBe(-32001);
       });
@@ -51,7 +52,7 @@ describe('auth matrix (generated from METHODS)', () => {
         const { dispatcher, stores } = await setup();
         const others = SCOPES.filter((s) => s !== method.scope) as Scope[];
         const { caller } = await makeToken(stores, others);
-        const res = await call(dispatcher, session(caller), method.name, params);
+        const res = await call(dispatcher, session(caller, transport), method.name, params);
         if (method.scope === ANY_TOKEN) expect(AUTH_CODES).not.toContain(codeOf(res));
         else expect(codeOf(res)).toBe('FORBIDDEN_SCOPE');
       });
@@ -60,7 +61,7 @@ describe('auth matrix (generated from METHODS)', () => {
         const { dispatcher, stores } = await setup();
         const scopes = method.scope === ANY_TOKEN ? [] : [method.scope as Scope];
         const { caller } = await makeToken(stores, scopes);
-        const s = session(caller);
+        const s = session(caller, transport);
         s.selectedWallet = 'w1';
         const res = await call(dispatcher, s, method.name, { ...params, ...selfReferring(method.name, caller.id) });
         expect(res.error).toBeUndefined();
@@ -71,7 +72,7 @@ describe('auth matrix (generated from METHODS)', () => {
       it('expired token → TOKEN_EXPIRED', async () => {
         const { dispatcher, stores, clock } = await setup();
         const { caller } = await makeToken(stores, [...SCOPES], { expiresAt: clock.now() - 1 });
-        const res = await call(dispatcher, session(caller), method.name, params);
+        const res = await call(dispatcher, session(caller, transport), method.name, params);
         expect(codeOf(res)).toBe('TOKEN_EXPIRED');
       });
 
@@ -79,12 +80,12 @@ describe('auth matrix (generated from METHODS)', () => {
       if (takesWallet) it('token bound to another wallet → FORBIDDEN_SCOPE', async () => {
         const { dispatcher, stores } = await setup();
         const { caller } = await makeToken(stores, [...SCOPES], { wallets: ['w1'] });
-        const explicit = await call(dispatcher, session(caller), method.name, { ...params, wallet: 'w2' });
+        const explicit = await call(dispatcher, session(caller, transport), method.name, { ...params, wallet: 'w2' });
         expect(codeOf(explicit)).toBe('FORBIDDEN_SCOPE');
         expect((explicit as JSONRPCErrorResponse).error.data.wallet).toBe('w2');
         if (method.params.required?.includes('wallet')) return;
         // A connection whose selection names another wallet is refused too.
-        const s = session(caller);
+        const s = session(caller, transport);
         s.selectedWallet = 'w2';
         const { wallet: _w, ...rest } = params;
         const selected = await call(dispatcher, s, method.name, rest);

@@ -9,6 +9,9 @@ import type { AuditEntry, AuditStore, SpendLedger, TokenConstraints, TokenRecord
 import type { Scope } from '../../src/rpc/scopes.ts';
 import { mintToken, toCallerToken } from '../../src/rpc/tokens.ts';
 import type { Clock } from '../../src/wallet/ports.ts';
+import { FakePortability } from '../portability/fake-portability.ts';
+import { MemoryEventStore } from '../notify/memory-event-store.ts';
+import { Notifier } from '../../src/notify/notifier.ts';
 import type { SendRequest, WalletApi, WalletSummary } from '../../src/wallet/wallet-api.ts';
 
 /** TokenStore + SpendLedger + AuditStore over arrays. */
@@ -164,6 +167,8 @@ export function fakeServices(overrides: { config?: WalletdConfig } = {}) {
   const config = overrides.config ?? testConfig();
   const services: RpcServices = {
     wallets, tokens: stores, spends: stores, audit: stores, clock, config,
+    portability: new FakePortability(),
+    notifier: new Notifier({ store: new MemoryEventStore(), clock }),
     nodeInfo: async () => ({
       version: '0.1.0', network: 'regtest', backend: 'none', state: 'offline', tipHeight: null, syncHeight: null,
       uptimeSec: 0, config: config as unknown as Record<string, unknown>,
@@ -185,5 +190,6 @@ export async function makeToken(
 let sessionCounter = 0;
 /** A fresh HTTP-like session carrying `token`. */
 export function session(token: CallerToken | null, transport: Session['transport'] = 'http'): Session {
-  return { id: `s${++sessionCounter}`, transport, token, selectedWallet: null };
+  const notify = transport === 'ws' ? { notify: () => {} } : {};
+  return { id: `s${++sessionCounter}`, transport, token, selectedWallet: null, ...notify };
 }

@@ -44,8 +44,11 @@ export const subscribe = defineMethod({
     strict,
   ),
   handler: async ({ params, ctx }) => {
-    // Without `wallet`, the subscription covers every wallet the token may read.
-    const wallet = params.wallet === undefined ? undefined : ctx.walletFor(params);
+    // SPEC §5 resolution (param, selection, the token's only wallet); when none applies the
+    // subscription covers every wallet the token may read, and the snapshot has no balance.
+    const bound = ctx.token.constraints.wallets;
+    const resolvable = params.wallet !== undefined || ctx.session.selectedWallet !== null || bound?.length === 1;
+    const wallet = resolvable ? ctx.walletFor(params) : undefined;
     return notifierOf(ctx).subscribe({
       session: ctx.session,
       tokenWallets: ctx.token.constraints.wallets,
@@ -63,17 +66,12 @@ export const subscribe = defineMethod({
 /** The `unsubscribe` entry of the method table. */
 export const unsubscribe = defineMethod({
   name: 'unsubscribe',
-  summary: 'Stop a subscription of this connection',
+  summary: 'Stop a subscription of this connection; false when it has none with that id',
   scope: 'wallet:read',
   websocketOnly: true,
   params: Type.Object({ subscription: SubscriptionId }, strict),
-  result: Type.Literal(true),
-  handler: async ({ params, ctx }) => {
-    if (!notifierOf(ctx).unsubscribe(ctx.session.id, params.subscription)) {
-      fail('INVALID_PARAMS', 'No such subscription on this connection', { field: 'subscription' });
-    }
-    return true as const;
-  },
+  result: Type.Boolean(),
+  handler: async ({ params, ctx }) => notifierOf(ctx).unsubscribe(ctx.session.id, params.subscription),
 });
 
 /** Notification methods, in table order. */
