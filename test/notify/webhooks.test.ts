@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from '../../src/config/load-config.ts';
 import { DEAD_LETTER_FILE, WebhookSender } from '../../src/notify/webhooks.ts';
 import type { WalletEvent } from '../../src/rpc/ports.ts';
 
@@ -120,5 +121,15 @@ describe('webhooks', () => {
     expect(delays).toEqual([100, 150]);
     const line = JSON.parse((await readFile(join(dir, 'down.jsonl'), 'utf8')).trim());
     expect(line).toMatchObject({ attempts: 3, event: { seq: 10 } });
+  });
+
+  it('reads notify.webhooks from the environment and never shows its secrets in the redacted config', () => {
+    const hooks = [{ url: 'https://hooks.example/walletd', secret: SECRET, events: ['tx'] }];
+    const config = loadConfig({ env: { WALLETD_NOTIFY_WEBHOOKS: JSON.stringify(hooks) }, flags: { datadir: dir } });
+    expect(config.notify.webhooks).toEqual(hooks);
+    expect(config.notify.webhookMaxAttempts).toBe(5);
+    expect(JSON.stringify(redactConfig(config))).not.toContain(SECRET);
+    const short = [{ url: 'https://hooks.example/walletd', secret: 'short' }];
+    expect(() => loadConfig({ env: { WALLETD_NOTIFY_WEBHOOKS: JSON.stringify(short) }, flags: { datadir: dir } })).toThrow(ConfigError);
   });
 });
