@@ -94,7 +94,8 @@ export function buildProgram(methods: readonly AnyMethod[], run: (globals: Globa
     .option('--token <token>', 'bearer token (default: WALLETD_TOKEN, then <datadir>/admin.token)')
     .option('--json', 'print the raw JSON result');
   const runner: RunCall = (method, params, after) => run(program.opts<GlobalOptions>())(method, params, after);
-  for (const method of methods) addMethodCommand(program, method, runner);
+  // subscribe/unsubscribe need a long-lived WebSocket; a one-shot CLI call could never use them.
+  for (const method of methods) if (!method.websocketOnly) addMethodCommand(program, method, runner);
   addTokenCommands(program, methods, runner);
   addRestoreCommand(program, runner);
   return program;

@@ -158,7 +158,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): WalletdConfig {
     const path = firstError.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
     const known = [...sources.keys()].find((p) => path === p || path.startsWith(`${p}.`));
     const from = known ? ` (from ${sources.get(known)})` : '';
-    const secret = byPath.get(path)?.secret;
+    // A value anywhere under a secret key (e.g. notify.webhooks.0.secret) is never echoed.
+    const secret = configKeys().some((k) => k.secret && (path === k.path || path.startsWith(`${k.path}.`)));
     const got = secret ? '' : `, got ${JSON.stringify(firstError.value)}`;
     throw new ConfigError(`invalid config key ${path}${from}: ${firstError.message}${got}`);
   }

@@ -3,10 +3,14 @@
  * the configured webhooks with their dead-letter log in the data dir.
  */
 import { join } from 'node:path';
+import { ConfigError } from '../config/load-config.ts';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { Keystore } from '../keystore/index.ts';
 import { Notifier, type NotifierLog } from './notifier.ts';
 import { DEAD_LETTER_FILE, WebhookSender, type WebhookLog } from './webhooks.ts';
+
+/** Shortest webhook secret accepted: 128 bits of hex. */
+export const MIN_SECRET_LENGTH = 32;
 
 /** The notifier and, when any webhook is configured, its sender. */
 export interface NotifyRuntime {
@@ -24,6 +28,12 @@ export function createNotifier(deps: {
 }): NotifyRuntime {
   const { config, keystore, clock, log } = deps;
   const n = config.notify;
+  n.webhooks.forEach((hook, i) => {
+    // Named by key, never by value (SPEC §2: a bad config fails at start and names the key).
+    if (hook.secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`invalid config key notify.webhooks.${i}.secret: must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+  });
   const webhooks =
     n.webhooks.length === 0
       ? null

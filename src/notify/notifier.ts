@@ -43,6 +43,8 @@ export interface NotifySession {
 /** What `subscribe` asks for, already authorized by the RPC layer. */
 export interface SubscribeRequest {
   session: NotifySession;
+  /** The subscribing token's id, so revoking the token ends its subscriptions. */
+  tokenId: string;
   /** The token's `constraints.wallets`; undefined when it may read every wallet. */
   tokenWallets?: readonly string[];
   wallet?: string;
@@ -71,6 +73,7 @@ export class Notifier {
   private readonly ready: Promise<void>;
   private readonly subs = new Map<string, Subscription>();
   private readonly bySession = new Map<string, Set<string>>();
+  private readonly tokenOf = new Map<string, string>();
 
   constructor(private readonly deps: NotifierDeps) {
     this.ready = (deps.latestSeq?.() ?? Promise.resolve(0)).then(
@@ -131,6 +134,7 @@ export class Notifier {
       req.sinceSeq ?? highWater,
     );
     this.add(sub);
+    this.tokenOf.set(id, req.tokenId);
     try {
       const state = await req.readState();
       const replay = req.sinceSeq === undefined ? [] : await this.replay(filter, req.sinceSeq, highWater);
@@ -163,6 +167,11 @@ export class Notifier {
     for (const id of [...(this.bySession.get(sessionId) ?? [])]) this.remove(id);
   }
 
+  /** Drops every subscription made with a token that was just revoked. */
+  dropToken(tokenId: string): void {
+    for (const [id, owner] of [...this.tokenOf]) if (owner === tokenId) this.remove(id);
+  }
+
   /** Live subscriptions and sessions holding any, for leak checks and metrics. */
   counts(): { subscriptions: number; sessions: number } {
     return { subscriptions: this.subs.size, sessions: this.bySession.size };
@@ -185,6 +194,7 @@ export class Notifier {
     if (!sub) return;
     sub.close();
     this.subs.delete(id);
+    this.tokenOf.delete(id);
     const ids = this.bySession.get(sub.sessionId);
     ids?.delete(id);
     if (ids?.size === 0) this.bySession.delete(sub.sessionId);

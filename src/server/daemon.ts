@@ -182,6 +182,9 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       keystoreOpen = false;
       stopBackups();
       await wallet.stop().catch((err: unknown) => logger.error({ err: message(err) }, 'wallet stop failed'));
+      // Sync has stopped, so no new events: store the queued ones and stop webhook retries.
+      await runtime.notify.notifier.idle().catch((err: unknown) => logger.error({ err: message(err) }, 'event flush failed'));
+      await runtime.notify.webhooks?.stop();
       await chain?.close().catch(() => undefined);
       await keystore.close().catch((err: unknown) => logger.error({ err: message(err) }, 'keystore close failed'));
       await lock.release().catch(() => undefined);

@@ -43,7 +43,7 @@ describe('Notifier', () => {
   it('stores each event before delivering it, in publish order, with increasing seq', async () => {
     const { store, notifier } = setup();
     const s = session('s1');
-    await notifier.subscribe({ session: s, events: ['tx', 'block'], readState: state });
+    await notifier.subscribe({ tokenId: 't1', session: s, events: ['tx', 'block'], readState: state });
     await settle();
     notifier.publish(block(101));
     notifier.publish(tx('a', 't1'));
@@ -59,9 +59,9 @@ describe('Notifier', () => {
     const bound = session('bound');
     const all = session('all');
     const onlyB = session('onlyB');
-    await notifier.subscribe({ session: bound, tokenWallets: ['a'], events: ['tx', 'block'], readState: state });
-    await notifier.subscribe({ session: all, events: ['tx'], readState: state });
-    await notifier.subscribe({ session: onlyB, wallet: 'b', events: ['tx', 'balance', 'block'], readState: state });
+    await notifier.subscribe({ tokenId: 't1', session: bound, tokenWallets: ['a'], events: ['tx', 'block'], readState: state });
+    await notifier.subscribe({ tokenId: 't1', session: all, events: ['tx'], readState: state });
+    await notifier.subscribe({ tokenId: 't1', session: onlyB, wallet: 'b', events: ['tx', 'balance', 'block'], readState: state });
     await settle();
     notifier.publish(tx('a', 'ta'));
     notifier.publish(tx('b', 'tb'));
@@ -78,7 +78,7 @@ describe('Notifier', () => {
     notifier.publish(tx('a', 'before'));
     await notifier.idle();
     const s = session('s');
-    const result = await notifier.subscribe({
+    const result = await notifier.subscribe({ tokenId: 't1',
       session: s,
       events: ['tx'],
       readState: async () => {
@@ -103,7 +103,7 @@ describe('Notifier', () => {
     let open!: () => void;
     store.readGate = new Promise((r) => (open = r));
     const s = session('s');
-    const pending = notifier.subscribe({ session: s, tokenWallets: ['a'], events: ['tx'], sinceSeq: 1, readState: state });
+    const pending = notifier.subscribe({ tokenId: 't1', session: s, tokenWallets: ['a'], events: ['tx'], sinceSeq: 1, readState: state });
     await new Promise((r) => setTimeout(r, 5));
     notifier.publish(tx('a', 't7'));
     notifier.publish(tx('b', 't8'));
@@ -124,7 +124,7 @@ describe('Notifier', () => {
   it('unsubscribes only within the owning session', async () => {
     const { notifier } = setup();
     const s = session('s');
-    const { subscription } = await notifier.subscribe({ session: s, events: ['tx'], readState: state });
+    const { subscription } = await notifier.subscribe({ tokenId: 't1', session: s, events: ['tx'], readState: state });
     expect(notifier.unsubscribe('other', subscription)).toBe(false);
     expect(notifier.unsubscribe('s', subscription)).toBe(true);
     notifier.publish(tx('a', 'x'));
@@ -134,19 +134,35 @@ describe('Notifier', () => {
     expect(notifier.counts()).toEqual({ subscriptions: 0, sessions: 0 });
   });
 
+  it('ends the subscriptions of a revoked token, and only those', async () => {
+    const { notifier } = setup();
+    const revoked = session('r');
+    const kept = session('k');
+    await notifier.subscribe({ tokenId: 'gone', session: revoked, events: ['tx'], readState: state });
+    await notifier.subscribe({ tokenId: 'stays', session: kept, events: ['tx'], readState: state });
+    await settle();
+    notifier.dropToken('gone');
+    notifier.publish(tx('a', 'x'));
+    await notifier.idle();
+    await settle();
+    expect(revoked.got).toEqual([]);
+    expect(kept.got.map((g) => g.data)).toEqual([{ txid: 'x' }]);
+    expect(notifier.counts()).toEqual({ subscriptions: 1, sessions: 1 });
+  });
+
   it('leaks no subscription after many connect/subscribe/close cycles, including a close mid-subscribe', async () => {
     const { notifier } = setup();
     const before = notifier.counts();
     for (let i = 0; i < 200; i++) {
       const s = session(`c${i}`);
-      await notifier.subscribe({ session: s, events: ['tx', 'block'], readState: state });
-      await notifier.subscribe({ session: s, wallet: 'a', events: ['balance'], readState: state });
+      await notifier.subscribe({ tokenId: 't1', session: s, events: ['tx', 'block'], readState: state });
+      await notifier.subscribe({ tokenId: 't1', session: s, wallet: 'a', events: ['balance'], readState: state });
       s.close();
       notifier.endSession(s.id);
     }
     // The socket closes (and endSession runs) while subscribe is still reading its snapshot.
     const late = session('late');
-    await notifier.subscribe({
+    await notifier.subscribe({ tokenId: 't1',
       session: late,
       events: ['tx'],
       readState: async () => {

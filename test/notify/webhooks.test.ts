@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactConfig } from '../../src/config/load-config.ts';
+import type { Keystore } from '../../src/keystore/index.ts';
+import { createNotifier } from '../../src/notify/create-notifier.ts';
 import { DEAD_LETTER_FILE, WebhookSender } from '../../src/notify/webhooks.ts';
 import type { WalletEvent } from '../../src/rpc/ports.ts';
 
-const SECRET = 'whsec-0123456789abcdef';
+const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 
 interface Received {
   body: string;
@@ -129,7 +131,13 @@ describe('webhooks', () => {
     expect(config.notify.webhooks).toEqual(hooks);
     expect(config.notify.webhookMaxAttempts).toBe(5);
     expect(JSON.stringify(redactConfig(config))).not.toContain(SECRET);
-    const short = [{ url: 'https://hooks.example/walletd', secret: 'short' }];
-    expect(() => loadConfig({ env: { WALLETD_NOTIFY_WEBHOOKS: JSON.stringify(short) }, flags: { datadir: dir } })).toThrow(ConfigError);
+    // A weak secret fails at start, naming the key but not echoing the value.
+    const short = [{ url: 'https://hooks.example/walletd', secret: 'short-secret' }];
+    const weak = loadConfig({ env: { WALLETD_NOTIFY_WEBHOOKS: JSON.stringify(short) }, flags: { datadir: dir } });
+    const keystore = { db: {} as Keystore['db'], events: {} as Keystore['events'] };
+    const attempt = () => createNotifier({ config: weak, keystore, clock: { now: () => 0 } });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/notify\.webhooks\.0\.secret/);
+    expect(attempt).not.toThrow(/short-secret/);
   });
 });

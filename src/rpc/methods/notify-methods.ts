@@ -51,6 +51,7 @@ export const subscribe = defineMethod({
     const wallet = resolvable ? ctx.walletFor(params) : undefined;
     return notifierOf(ctx).subscribe({
       session: ctx.session,
+      tokenId: ctx.token.id,
       tokenWallets: ctx.token.constraints.wallets,
       wallet,
       events: params.events,

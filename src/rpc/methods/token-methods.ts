@@ -91,6 +91,8 @@ export const tokenRevoke = defineMethod({
     if (!(await ctx.services.tokens.revokeToken(params.id, ctx.services.clock.now()))) {
       fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
     }
+    // Live WebSocket subscriptions would otherwise keep pushing events to a revoked token.
+    ctx.services.notifier?.dropToken(params.id);
     return true as const;
   },
 });
