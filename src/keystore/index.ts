@@ -11,7 +11,8 @@ import { SqlTokenStore } from './sql-token-store.ts';
 import { SqlWalletStore } from './sql-wallet-store.ts';
 
 export { Database, KeystoreKeyError, openDatabase, type KeystoreKey, type TxHandle } from './database.ts';
-export { KEY_FILE_NAME, KEYSTORE_FILE_NAME, resolveKeystoreKey, writeFileAtomic } from './key-file.ts';
+export { writeFileAtomic } from './atomic-file.ts';
+export { KEY_FILE_NAME, KEYSTORE_FILE_NAME, resolveKeystoreKey } from './key-file.ts';
 export { MIGRATIONS, migrate, schemaVersion, type Migration } from './migrations.ts';
 export { acquireDataDirLock, LOCK_FILE_NAME, type DataDirLock } from './datadir-lock.ts';
 export { SqlEventStore } from './sql-event-store.ts';

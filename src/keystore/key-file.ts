@@ -4,42 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
 import type { KeystoreKey } from './database.ts';
 
 /** File name of the generated key inside the data dir. */
 export const KEY_FILE_NAME = 'keystore.key';
 /** File name of the SQLCipher database inside the data dir. */
 export const KEYSTORE_FILE_NAME = 'keystore.db';
-
-/** Writes `data` to `path` atomically: temp file, fsync, rename, fsync of the directory. */
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, path);
-  await fsyncDir(join(path, '..'));
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  } finally {
-    await fh.close();
-  }
-}
 
 /**
  * Resolves the keystore key. `generated` is true when a new key file was just written; the

@@ -2,8 +2,10 @@
  * Backup files on disk: the atomic write (temp file in the same directory, fsync, rename,
  * fsync of the directory), timestamped names, and rotation that keeps the newest N.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { writeFileAtomic, type BeforeRename } from '../keystore/atomic-file.ts';
+
+export type { BeforeRename } from '../keystore/atomic-file.ts';
 import { join } from 'node:path';
 
 /** Extension of backup files. */
@@ -19,9 +21,6 @@ export function backupFileName(at: number): string {
   return `walletd-backup-${iso.replace(/[-:.]/g, '')}${BACKUP_EXT}`;
 }
 
-/** Test hook: runs after the temp file is written and synced, before the rename. */
-export type BeforeRename = (tempPath: string) => Promise<void> | void;
-
 /**
  * Writes `data` under `dir/name` so that the final name only ever holds a complete file: a crash
  * at any moment leaves either nothing or a hidden `.tmp` file under that name.
@@ -29,32 +28,8 @@ export type BeforeRename = (tempPath: string) => Promise<void> | void;
 export async function writeAtomic(dir: string, name: string, data: Uint8Array | string, beforeRename?: BeforeRename): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const finalPath = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-    await fh.close();
-    await beforeRename?.(tmp);
-    await rename(tmp, finalPath);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fsyncDir(dir);
+  await writeFileAtomic(finalPath, data, 0o600, beforeRename);
   return finalPath;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Backup files in `dir`, oldest first. */

@@ -8,17 +8,20 @@
  * The 40-byte header is the AEAD's associated data, so a changed KDF parameter, salt or nonce
  * fails authentication exactly like a changed ciphertext byte. Pure: no fs, no clock.
  */
-import { randomBytes } from 'node:crypto';
 import { fail, isWalletdError } from '../rpc/errors.ts';
-import { aeadOpen, aeadSeal, deriveKey, NONCE_BYTES, SALT_BYTES, TAG_BYTES, type ScryptParams } from '../wallet/seed-vault.ts';
+import {
+  envelopeHeaderBytes, openEnvelope, sealEnvelope, TAG_BYTES, type EnvelopeFormat, type ScryptParams,
+} from '../wallet/seed-vault.ts';
 import type { AddressType, NetworkName } from '../wallet/types.ts';
 
 /** Magic bytes opening every bundle. */
 export const BUNDLE_MAGIC = Uint8Array.from(Buffer.from('WDBUNDLE', 'ascii'));
 /** Current bundle format version. */
 export const BUNDLE_VERSION = 1;
+/** A bundle is a seed-vault envelope with its own magic. */
+const BUNDLE_FORMAT: EnvelopeFormat = { magic: BUNDLE_MAGIC, version: BUNDLE_VERSION };
 /** Header length: magic, version, log2 N, r, p, salt, nonce. */
-export const BUNDLE_HEADER_BYTES = BUNDLE_MAGIC.length + 4 + SALT_BYTES + NONCE_BYTES;
+export const BUNDLE_HEADER_BYTES = envelopeHeaderBytes(BUNDLE_FORMAT);
 /** Default scrypt cost of a bundle: N = 2^17, r = 8, p = 1 (128 MiB), stronger than the in-keystore vault. */
 export const BUNDLE_SCRYPT: Readonly<ScryptParams> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
 /** Minimum length of a bundle passphrase. */
@@ -71,27 +74,10 @@ export async function sealBundle(
   params: ScryptParams = BUNDLE_SCRYPT,
 ): Promise<Uint8Array> {
   checkPassphrase(passphrase);
-  const header = new Uint8Array(BUNDLE_HEADER_BYTES);
-  header.set(BUNDLE_MAGIC, 0);
-  let o = BUNDLE_MAGIC.length;
-  header[o++] = BUNDLE_VERSION;
-  header[o++] = Math.log2(params.N);
-  header[o++] = params.r;
-  header[o++] = params.p;
-  const salt = randomBytes(SALT_BYTES);
-  const nonce = randomBytes(NONCE_BYTES);
-  header.set(salt, o);
-  header.set(nonce, o + SALT_BYTES);
-  const key = await deriveKey(passphrase, salt, params); // validates params (power of two, bounds)
   const plain = Buffer.from(JSON.stringify(payload), 'utf8');
   try {
-    const body = aeadSeal(key, nonce, plain, header);
-    const out = new Uint8Array(BUNDLE_HEADER_BYTES + body.length);
-    out.set(header);
-    out.set(body, BUNDLE_HEADER_BYTES);
-    return out;
+    return await sealEnvelope(BUNDLE_FORMAT, plain, passphrase, params);
   } finally {
-    key.fill(0);
     plain.fill(0);
   }
 }
@@ -112,24 +98,8 @@ export function bundleParams(bytes: Uint8Array): ScryptParams {
  * changed byte → BAD_PASSPHRASE (GCM cannot tell them apart, and need not).
  */
 export async function openBundle(bytes: Uint8Array, passphrase: string): Promise<BundlePayload> {
-  const params = bundleParams(bytes);
-  const header = bytes.subarray(0, BUNDLE_HEADER_BYTES);
-  const salt = header.subarray(BUNDLE_MAGIC.length + 4, BUNDLE_MAGIC.length + 4 + SALT_BYTES);
-  const nonce = header.subarray(BUNDLE_MAGIC.length + 4 + SALT_BYTES);
-  let key: Buffer;
-  try {
-    key = await deriveKey(passphrase, salt, params);
-  } catch (err) {
-    // A tampered header can carry out-of-range cost parameters: same answer as any tampering.
-    if (isWalletdError(err, 'INVALID_PARAMS')) fail('BAD_PASSPHRASE');
-    throw err;
-  }
-  let plain: Uint8Array;
-  try {
-    plain = aeadOpen(key, nonce, bytes.subarray(BUNDLE_HEADER_BYTES), header);
-  } finally {
-    key.fill(0);
-  }
+  bundleParams(bytes);
+  const plain = await openEnvelope(BUNDLE_FORMAT, bytes, passphrase);
   try {
     return validatePayload(JSON.parse(Buffer.from(plain).toString('utf8')));
   } catch (err) {

@@ -4,7 +4,8 @@
  * file that the daemon writes on first start (like Bitcoin Core's `.cookie`).
  */
 import crypto from 'node:crypto';
-import { chmod, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../keystore/atomic-file.ts';
 import { fail, isWalletdError } from './errors.ts';
 import type { CallerToken } from './context.ts';
 import type { TokenConstraints, TokenRecord, TokenStore } from './ports.ts';
@@ -165,21 +166,3 @@ export async function ensureAdminToken(
   return { token, created: true };
 }
 
-/** Writes via a temp file + fsync + rename, so a crash never leaves a half-written token file. */
-async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
-  const tmp = `${path}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await chmod(tmp, mode); // the umask may have narrowed it; it can never widen it
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}

@@ -106,47 +106,80 @@ export function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
   }
 }
 
-/** Seals a seed under a passphrase (the empty string when the wallet has none). */
-export async function sealSeed(seed: Uint8Array, passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<Uint8Array> {
+/**
+ * A passphrase envelope: `magic | version | log2 N | r | p | salt | nonce | ciphertext | tag`,
+ * the whole header bound as AES-256-GCM associated data. The seed vault and the export bundle
+ * are both envelopes, told apart by their magic.
+ */
+export interface EnvelopeFormat {
+  magic: Uint8Array;
+  version: number;
+}
+
+/** The seed vault's envelope format. */
+export const VAULT_FORMAT: EnvelopeFormat = { magic: VAULT_MAGIC, version: VAULT_VERSION };
+
+/** Header length of an envelope format: magic, version, log2 N, r, p, salt, nonce. */
+export function envelopeHeaderBytes(format: EnvelopeFormat): number {
+  return format.magic.length + 4 + SALT_BYTES + NONCE_BYTES;
+}
+
+/** Encrypts `plaintext` under `passphrase` in `format`, recording the scrypt cost in the header. */
+export async function sealEnvelope(
+  format: EnvelopeFormat,
+  plaintext: Uint8Array,
+  passphrase: string,
+  params: ScryptParams = DEFAULT_SCRYPT,
+): Promise<Uint8Array> {
   const logN = checkParams(params);
-  const header = new Uint8Array(HEADER_BYTES);
-  header.set(VAULT_MAGIC, 0);
-  let o = VAULT_MAGIC.length;
-  header[o++] = VAULT_VERSION;
+  const headerBytes = envelopeHeaderBytes(format);
+  const header = new Uint8Array(headerBytes);
+  header.set(format.magic, 0);
+  let o = format.magic.length;
+  header[o++] = format.version;
   header[o++] = logN;
   header[o++] = params.r;
   header[o++] = params.p;
   const salt = randomBytes(SALT_BYTES);
-  const nonce = randomBytes(NONCE_BYTES);
   header.set(salt, o);
-  header.set(nonce, o + SALT_BYTES);
+  header.set(randomBytes(NONCE_BYTES), o + SALT_BYTES);
   const key = await deriveKey(passphrase, salt, params);
   try {
-    const body = aeadSeal(key, nonce, seed, header);
-    const out = new Uint8Array(HEADER_BYTES + body.length);
+    const body = aeadSeal(key, header.subarray(o + SALT_BYTES), plaintext, header);
+    const out = new Uint8Array(headerBytes + body.length);
     out.set(header);
-    out.set(body, HEADER_BYTES);
+    out.set(body, headerBytes);
     return out;
   } finally {
     key.fill(0);
   }
 }
 
-/** Opens a sealed seed; a wrong passphrase, a tampered or a malformed blob throws BAD_PASSPHRASE. */
-export async function openSeed(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
-  if (!(sealed instanceof Uint8Array) || sealed.length < HEADER_BYTES + TAG_BYTES) fail('BAD_PASSPHRASE');
-  for (let i = 0; i < VAULT_MAGIC.length; i++) if (sealed[i] !== VAULT_MAGIC[i]) fail('BAD_PASSPHRASE');
-  let o = VAULT_MAGIC.length;
-  if (sealed[o++] !== VAULT_VERSION) fail('BAD_PASSPHRASE');
-  const logN = sealed[o++]!;
-  const params = { N: 2 ** logN, r: sealed[o++]!, p: sealed[o++]! };
+/** Decrypts an envelope; a wrong passphrase, a changed byte or a malformed blob throws BAD_PASSPHRASE. */
+export async function openEnvelope(format: EnvelopeFormat, sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  const headerBytes = envelopeHeaderBytes(format);
+  if (!(sealed instanceof Uint8Array) || sealed.length < headerBytes + TAG_BYTES) fail('BAD_PASSPHRASE');
+  if (!format.magic.every((b, i) => sealed[i] === b)) fail('BAD_PASSPHRASE');
+  let o = format.magic.length;
+  if (sealed[o++] !== format.version) fail('BAD_PASSPHRASE');
+  const params = { N: 2 ** sealed[o++]!, r: sealed[o++]!, p: sealed[o++]! };
   if (!inRange(params)) fail('BAD_PASSPHRASE');
   const salt = sealed.subarray(o, o + SALT_BYTES);
-  const nonce = sealed.subarray(o + SALT_BYTES, HEADER_BYTES);
+  const nonce = sealed.subarray(o + SALT_BYTES, headerBytes);
   const key = await deriveKey(passphrase, salt, params);
   try {
-    return aeadOpen(key, nonce, sealed.subarray(HEADER_BYTES), sealed.subarray(0, HEADER_BYTES));
+    return aeadOpen(key, nonce, sealed.subarray(headerBytes), sealed.subarray(0, headerBytes));
   } finally {
     key.fill(0);
   }
+}
+
+/** Seals a wallet secret under its passphrase (the empty string when the wallet has none). */
+export function sealSeed(seed: Uint8Array, passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<Uint8Array> {
+  return sealEnvelope(VAULT_FORMAT, seed, passphrase, params);
+}
+
+/** Opens a sealed wallet secret; a wrong passphrase, a tampered or a malformed blob throws BAD_PASSPHRASE. */
+export function openSeed(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  return openEnvelope(VAULT_FORMAT, sealed, passphrase);
 }

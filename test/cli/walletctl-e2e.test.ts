@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
+import { chainEnv, startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { walletctl, type CtlRun } from './run-walletctl.ts';
 
@@ -20,15 +20,7 @@ const daemons: DaemonProcess[] = [];
 async function startChainDaemon(): Promise<string> {
   const datadir = mkdtempSync(join(tmpdir(), 'walletctl-e2e-'));
   dirs.push(datadir);
-  const d = await startDaemonProcess(datadir, [], {
-    WALLETD_NETWORK: 'regtest',
-    WALLETD_NETWORK_PARAMS: JSON.stringify(ctx.node.networkParams),
-    WALLETD_CHAIN_BACKEND: 'bitcoind',
-    WALLETD_CHAIN_URL: ctx.node.url,
-    WALLETD_CHAIN_USER: ctx.node.user,
-    WALLETD_CHAIN_PASSWORD: ctx.node.password,
-    WALLETD_CHAIN_POLL_INTERVAL_MS: '200',
-  });
+  const d = await startDaemonProcess(datadir, [], chainEnv(ctx.node));
   daemons.push(d);
   return datadir;
 }

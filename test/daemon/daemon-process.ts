@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import type { RegtestNode } from '../harness/regtest-node.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/walletd.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -115,4 +116,17 @@ export function unixRpc(socketPath: string, token: string, body: unknown): Promi
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
+}
+
+/** Environment that points a daemon at `node` (SPEC §7 config, through WALLETD_* variables). */
+export function chainEnv(node: RegtestNode): Record<string, string> {
+  return {
+    WALLETD_NETWORK: 'regtest',
+    WALLETD_NETWORK_PARAMS: JSON.stringify(node.networkParams),
+    WALLETD_CHAIN_BACKEND: 'bitcoind',
+    WALLETD_CHAIN_URL: node.url,
+    WALLETD_CHAIN_USER: node.user,
+    WALLETD_CHAIN_PASSWORD: node.password,
+    WALLETD_CHAIN_POLL_INTERVAL_MS: '200',
+  };
 }

@@ -6,21 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wordlists } from 'bip39';
-import { startDaemonProcess, unixRpc, type DaemonProcess } from '../daemon/daemon-process.ts';
+import { chainEnv, startDaemonProcess, unixRpc, type DaemonProcess } from '../daemon/daemon-process.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
-
-/** Environment that points a daemon at `node` (SPEC §7 config, through WALLETD_* variables). */
-export function chainEnv(node: RegtestNode): Record<string, string> {
-  return {
-    WALLETD_NETWORK: 'regtest',
-    WALLETD_NETWORK_PARAMS: JSON.stringify(node.networkParams),
-    WALLETD_CHAIN_BACKEND: 'bitcoind',
-    WALLETD_CHAIN_URL: node.url,
-    WALLETD_CHAIN_USER: node.user,
-    WALLETD_CHAIN_PASSWORD: node.password,
-    WALLETD_CHAIN_POLL_INTERVAL_MS: '200',
-  };
-}
 
 /** A running daemon with its admin token. */
 export type RunningDaemon = DaemonProcess & { url: string; socket: string; datadir: string; adminToken: string };

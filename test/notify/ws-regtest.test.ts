@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
+import { chainEnv, startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { WsClient } from './ws-client.ts';
 
@@ -20,16 +20,7 @@ let admin: string;
 beforeAll(async () => {
   datadir = await mkdtemp(join(tmpdir(), 'walletd-notify-e2e-'));
   const node = ctx.node;
-  daemon = await startDaemonProcess(datadir, [], {
-    WALLETD_NETWORK: 'regtest',
-    WALLETD_NETWORK_PARAMS: JSON.stringify(node.networkParams),
-    WALLETD_CHAIN_BACKEND: 'bitcoind',
-    WALLETD_CHAIN_URL: node.url,
-    WALLETD_CHAIN_USER: node.user,
-    WALLETD_CHAIN_PASSWORD: node.password,
-    WALLETD_CHAIN_POLL_INTERVAL_MS: '200',
-    WALLETD_NOTIFY_CONFIRMATION_DEPTH: '6',
-  });
+  daemon = await startDaemonProcess(datadir, [], { ...chainEnv(node), WALLETD_NOTIFY_CONFIRMATION_DEPTH: '6' });
   admin = (await readFile(join(datadir, 'admin.token'), 'utf8')).trim();
 }, 60_000);
 
