@@ -89,7 +89,13 @@ async function run(flags: Flags): Promise<void> {
     const wallet = await keystore.wallets.getWallet(flags.wallet);
     if (!wallet) refuse(`no wallet ${flags.wallet}`, 1);
     if (wallet.sealedSeed === null) refuse(`wallet ${flags.wallet} is watch-only: it has no recovery phrase`, 1);
-    const passphrase = wallet.hasPassphrase ? await promptHidden(`Passphrase of wallet ${wallet.id}: `) : '';
+    let passphrase = '';
+    if (wallet.hasPassphrase) {
+      // No TTY on stdin is a usage error (exit 2) like a non-TTY stdout, not a crash with a stack.
+      passphrase = await promptHidden(`Passphrase of wallet ${wallet.id}: `).catch((err: Error) =>
+        refuse(err.message, process.stdin.isTTY ? 1 : EXIT_USAGE),
+      );
+    }
     let secret: Uint8Array;
     try {
       secret = await openSeed(wallet.sealedSeed, passphrase);

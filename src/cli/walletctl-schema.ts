@@ -93,7 +93,10 @@ export function parseValue(schema: TSchema, raw: string | boolean, what: string)
     case 'integer':
     case 'number': {
       const n = raw.trim() === '' ? Number.NaN : Number(raw);
-      if (!Number.isFinite(n) || (s.type === 'integer' && !Number.isInteger(n))) {
+      // Integers are sats, heights and counts: plain decimal digits, and exact (above 2^53-1 a
+      // double would silently change the amount sent).
+      const exact = /^\s*-?\d+\s*$/.test(raw) && Number.isSafeInteger(n);
+      if (!Number.isFinite(n) || (s.type === 'integer' && !exact)) {
         throw new UsageError(`${what} must be ${s.type === 'integer' ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}`);
       }
       return n;

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { AnyMethod } from '../rpc/define-method.ts';
-import type { WalletdClient } from '../client/index.ts';
+import { isWalletdRpcError, type WalletdClient } from '../client/index.ts';
 import { paramSpecs, parseValue, UsageError } from './walletctl-schema.ts';
 
 /** Runs one RPC for a subcommand and prints its result; `after` sees the result (progress). */
@@ -44,11 +44,20 @@ export async function showRescanProgress(
   }
 }
 
-/** The `after` hook of import_wallet and restore: progress for every wallet the import added. */
+/**
+ * The `after` hook of import_wallet and restore: progress for every wallet the import added.
+ * The import has succeeded by now, so a failing progress poll (a token without `wallet:read`, a
+ * dropped connection) is a note on stderr, never exit 1: a script would retry and hit WALLET_EXISTS.
+ */
 export async function afterImport(client: WalletdClient, result: unknown): Promise<void> {
   const r = result as { id?: string; wallets?: Array<{ id: string }> };
   const ids = r.wallets?.map((w) => w.id) ?? (r.id ? [r.id] : []);
-  for (const id of ids) await showRescanProgress(client, id);
+  try {
+    for (const id of ids) await showRescanProgress(client, id);
+  } catch (err) {
+    const code = isWalletdRpcError(err) ? (err.data.code ?? err.code) : ((err as NodeJS.ErrnoException).code ?? 'error');
+    process.stderr.write(`note: imported; cannot show rescan progress (${code}); see get_wallet_info\n`);
+  }
 }
 
 /** Adds `token create|list|revoke`, mapped onto token_create, token_list and token_revoke. */

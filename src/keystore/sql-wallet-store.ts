@@ -155,11 +155,12 @@ export class SqlWalletStore implements WalletStore {
         'UPDATE wallet_outputs SET spent_by = ? WHERE wallet_id = ? AND txid = ? AND vout = ?',
         update.spends.map((s) => [s.spentBy, walletId, s.txid, s.vout]),
       );
+      // New lookahead rows first, so a script this same update saw used is flagged on them too.
+      await tx.runMany(INSERT_ADDRESS, update.newAddresses.map(addressParams));
       await tx.runMany(
         'UPDATE addresses SET used = 1 WHERE wallet_id = ? AND script = ?',
         update.usedScripts.map((s) => [walletId, s]),
       );
-      await tx.runMany(INSERT_ADDRESS, update.newAddresses.map(addressParams));
       await upsertSyncPoint(tx, walletId, update.syncPoint);
     });
   }

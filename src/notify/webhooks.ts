@@ -81,6 +81,8 @@ const unrefSleep = (ms: number) =>
 export class WebhookSender {
   private readonly inflight = new Set<Promise<void>>();
   private stopped = false;
+  /** Aborted by `stop`: ends a pending request and a backoff wait at once (SPEC §10: stop within 10 s). */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: WebhookDeps) {}
 
@@ -102,10 +104,41 @@ export class WebhookSender {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  /** Stops retrying: pending deliveries go to the dead-letter log after their current attempt. */
+  /**
+   * Stops retrying: a request in flight is aborted and a backoff wait cut short, so every pending
+   * delivery goes to the dead-letter log now instead of holding the shutdown for up to
+   * `retryMaxMs` + `timeoutMs`.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.idle();
+  }
+
+  /**
+   * Runs `work` with a signal that aborts after `timeoutMs` (when given) or at `stop`, and
+   * settles as soon as it aborts even if `work` ignores the signal. Listeners are removed after,
+   * so a long-lived sender does not pile them up on the stop signal.
+   */
+  private async withStop<T>(timeoutMs: number | null, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ctl = new AbortController();
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(ctl.signal.reason);
+    });
+    aborted.catch(() => undefined);
+    ctl.signal.addEventListener('abort', onAbort, { once: true });
+    const onStop = () => ctl.abort(new DOMException('webhook sender stopped', 'AbortError'));
+    this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    const timer = timeoutMs === null ? null : setTimeout(() => ctl.abort(new DOMException('webhook timed out', 'TimeoutError')), timeoutMs);
+    try {
+      if (this.stopping.signal.aborted) onStop();
+      return await Promise.race([work(ctl.signal), aborted]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', onStop);
+      ctl.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private async send(target: WebhookTarget, event: WalletEvent): Promise<void> {
@@ -124,7 +157,7 @@ export class WebhookSender {
     while (attempts < settings.maxAttempts) {
       attempts++;
       try {
-        const res = await doFetch(target.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(settings.timeoutMs) });
+        const res = await this.withStop(settings.timeoutMs, (signal) => doFetch(target.url, { method: 'POST', headers, body, signal }));
         await res.body?.cancel().catch(() => undefined);
         if (res.ok) return;
         lastError = `HTTP ${res.status}`;
@@ -134,7 +167,8 @@ export class WebhookSender {
       if (attempts >= settings.maxAttempts || this.stopped) break;
       const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
       this.deps.log?.warn({ url: safeUrl(target.url), seq: event.seq, attempt: attempts, error: lastError, retryInMs: delay }, 'webhook failed; retrying');
-      await sleep(delay);
+      await this.withStop(null, () => sleep(delay)).catch(() => undefined);
+      if (this.stopped) break;
     }
     this.deps.log?.error({ url: safeUrl(target.url), seq: event.seq, attempts, error: lastError }, 'webhook gave up; dead-lettered');
     const line = { at: this.deps.clock.now(), url: safeUrl(target.url), attempts, error: lastError, event: JSON.parse(body) as unknown };

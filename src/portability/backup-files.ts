@@ -57,10 +57,20 @@ export async function rotateBackups(dir: string, keep: number, now: number): Pro
   return doomed;
 }
 
-/** A free backup name at or after `at` (bumped by a millisecond while the name is taken). */
+/** The unix-ms time a backup file name encodes. */
+function timeOfName(name: string): number {
+  const m = /^walletd-backup-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(name)!;
+  const [y, mo, d, h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+}
+
+/**
+ * A free backup name at or after `at`, and after every existing backup: rotation keeps the
+ * newest by name, so a clock stepped back must not name the new file older than the last one
+ * (it would be the one rotated away).
+ */
 export async function freeBackupName(dir: string, at: number): Promise<string> {
-  const taken = new Set(await listBackups(dir));
-  let t = at;
-  while (taken.has(backupFileName(t))) t++;
+  const newest = (await listBackups(dir)).at(-1);
+  const t = newest !== undefined && backupFileName(at) <= newest ? timeOfName(newest) + 1 : at;
   return backupFileName(t);
 }

@@ -58,6 +58,8 @@ interface Restorable {
 /** The portability service behind the three RPC methods. */
 export class PortabilityService implements PortabilityApi {
   private backupQueue: Promise<unknown> = Promise.resolve();
+  /** Imports run one at a time, so two calls with the same seed cannot both pass the duplicate check. */
+  private importQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: PortabilityDeps) {}
 
@@ -114,11 +116,22 @@ export class PortabilityService implements PortabilityApi {
     if (req.bundle !== undefined) todo = await this.fromBundle(req);
     else if (req.mnemonic !== undefined) todo = [await this.fromMnemonic(req, req.mnemonic)];
     else todo = [this.watchOnly(req, (req.descriptor ?? req.xpub)!)];
-    // Refuse before adding anything, so a backup that overlaps the keystore adds nothing.
+    // The check and the inserts must not interleave with another import's (the store has no
+    // unique key on the xpub), so they run in one queue; the KDF work above stays concurrent.
+    const run = this.importQueue.then(() => this.addAll(todo));
+    this.importQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addAll(todo: Restorable[]): Promise<ImportResult> {
+    // Refuse before adding anything, so a backup that overlaps the keystore (or repeats a
+    // wallet) adds nothing.
+    const seen = new Set<string>();
     for (const t of todo) {
-      if (await this.deps.store.findWalletByAccountXpub(t.fields.accountXpub)) {
+      if (seen.has(t.fields.accountXpub) || (await this.deps.store.findWalletByAccountXpub(t.fields.accountXpub))) {
         fail('WALLET_EXISTS', undefined, { masterFingerprint: t.fields.masterFingerprint });
       }
+      seen.add(t.fields.accountXpub);
     }
     const added: WalletSummary[] = [];
     for (const t of todo) added.push(await this.restore(t));

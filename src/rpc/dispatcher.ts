@@ -20,6 +20,7 @@ import { ERRORS, WalletdError, fail } from './errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
 import { createSpendGuard } from './spend-guard.ts';
@@ -84,14 +85,18 @@ export class RpcDispatcher {
     for (const entry of this.registry.byName.values()) {
       this.server.addMethodAdvanced(entry.def.name, (request, { session }) => this.call(entry, request, session));
     }
-    this.server.handleMethodNotFound = async <P>(request: JSONRPCRequest, _params: P) => {
+    this.server.handleMethodNotFound = async <P>(request: JSONRPCRequest, params: P) => {
+      const { session } = params as ServerParams;
       this.hooks.onCall?.('(unknown)', 'METHOD_NOT_FOUND', 0);
-      this.logger.info({ reqId: request.id, outcome: 'METHOD_NOT_FOUND' }, 'rpc unknown method');
+      this.logger.info(
+        { reqId: request.id ?? null, session: session.id, tokenId: session.token?.id ?? null, outcome: 'METHOD_NOT_FOUND' },
+        'rpc unknown method',
+      );
       return request.id === undefined ? null : createJSONRPCErrorResponse(request.id, METHOD_NOT_FOUND, 'Method not found');
     };
     // Only reached if a method wrapper itself throws; never leak its message.
     this.server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {
-      this.logger.error({ err: error }, 'rpc dispatch failed');
+      this.logger.error({ reqId: id, err: safeError(error) }, 'rpc dispatch failed');
       return createJSONRPCErrorResponse(id, ERRORS.INTERNAL.rpcCode, ERRORS.INTERNAL.message, { code: 'INTERNAL' });
     };
   }
@@ -141,29 +146,29 @@ export class RpcDispatcher {
     let outcome = 'ok';
     let response: JSONRPCResponse;
     const id = request.id ?? null;
+    // Issue 7: every line of a call names its request and the token id (never the token). Built
+    // lazily because `auth` changes the session's token during the call.
+    const log = () => this.logger.child({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
     try {
       const token = await this.authorize(entry, request, session);
       const params = this.parseParams(entry, request.params, token);
-      const ctx = this.context(def.name, id, token, session, note);
+      const ctx = this.context(def.name, id, token, session, note, log());
       const result: unknown = await def.handler({ params, ctx });
       if (!entry.result.Check(result)) {
         // A contract drift between the wallet service and the table: log the path, never the value.
-        this.logger.warn({ method: def.name, path: entry.result.Errors(result).First()?.path }, 'rpc result does not match its schema');
+        log().warn({ path: entry.result.Errors(result).First()?.path }, 'rpc result does not match its schema');
       }
       if (note.txid === null && typeof (result as { txid?: unknown } | null)?.txid === 'string') {
         note.txid = (result as { txid: string }).txid;
       }
       response = createJSONRPCSuccessResponse(id, result);
     } catch (err) {
-      ({ outcome, response } = this.toErrorResponse(err, id, def.name));
+      ({ outcome, response } = this.toErrorResponse(err, id, log, this.secretsOf(entry, request.params)));
     }
-    await this.audit(def, session, note, outcome);
+    await this.audit(def, session, note, outcome, log);
     const seconds = (performance.now() - started) / 1000;
     this.hooks.onCall?.(def.name, outcome, seconds);
-    this.logger.info(
-      { reqId: request.id, session: session.id, tokenId: session.token?.id ?? null, method: def.name, outcome, ms: Math.round(seconds * 1000) },
-      'rpc call',
-    );
+    log().info({ outcome, ms: Math.round(seconds * 1000) }, 'rpc call');
     return request.id === undefined ? null : response;
   }
 
@@ -220,8 +225,17 @@ export class RpcDispatcher {
     return params;
   }
 
-  private context(method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote): CallContext {
-    const { services, logger, spendLocks } = this;
+  /** The call's secret param values (by name or by position), so a logged error can be scrubbed of them. */
+  private secretsOf(entry: RegisteredMethod, raw: unknown): string[] {
+    const order = entry.def.positional;
+    const named = Array.isArray(raw) && order ? Object.fromEntries(order.map((k, i) => [k, raw[i]])) : raw;
+    return secretValuesOf(named);
+  }
+
+  private context(
+    method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote, logger: Logger,
+  ): CallContext {
+    const { services, spendLocks } = this;
     return {
       requestId,
       method,
@@ -244,7 +258,9 @@ export class RpcDispatcher {
     };
   }
 
-  private toErrorResponse(err: unknown, id: string | number | null, method: string): { outcome: string; response: JSONRPCResponse } {
+  private toErrorResponse(
+    err: unknown, id: string | number | null, log: () => Logger, secrets: readonly string[],
+  ): { outcome: string; response: JSONRPCResponse } {
     if (err instanceof WalletdError) {
       const e = err.toJsonRpc();
       return { outcome: err.code, response: createJSONRPCErrorResponse(id, e.code, e.message, e.data) };
@@ -252,7 +268,8 @@ export class RpcDispatcher {
     if (err instanceof ProtocolError) {
       return { outcome: err.label, response: createJSONRPCErrorResponse(id, err.rpcCode, err.message) };
     }
-    this.logger.error({ err, method, reqId: id }, 'rpc handler failed');
+    // SPEC §1: a library error may quote its input (a mnemonic, a bundle); log it scrubbed.
+    log().error({ err: safeError(err, secrets) }, 'rpc handler failed');
     return {
       outcome: 'INTERNAL',
       response: createJSONRPCErrorResponse(id, ERRORS.INTERNAL.rpcCode, ERRORS.INTERNAL.message, { code: 'INTERNAL' }),
@@ -260,7 +277,7 @@ export class RpcDispatcher {
   }
 
   /** Audits state-changing calls by a known token; a failed audit write is logged, never turned into a failed send. */
-  private async audit(def: AnyMethod, session: Session, note: AuditNote, outcome: string): Promise<void> {
+  private async audit(def: AnyMethod, session: Session, note: AuditNote, outcome: string, log: () => Logger): Promise<void> {
     if (!def.audited || !session.token || outcome === 'RATE_LIMITED') return;
     try {
       await this.services.audit.appendAudit({
@@ -272,7 +289,7 @@ export class RpcDispatcher {
         txid: note.txid,
       });
     } catch (err) {
-      this.logger.error({ err, method: def.name }, 'audit write failed');
+      log().error({ err: safeError(err) }, 'audit write failed');
     }
   }
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { CallerToken, Session } from '../rpc/context.ts';
 import { isWalletdError, WalletdError } from '../rpc/errors.ts';
+import { safeError } from '../rpc/redact.ts';
 import { checkRequest } from './guards.ts';
 import { Inflight } from './inflight.ts';
 import type { Metrics } from './metrics.ts';
@@ -34,6 +35,7 @@ export interface AppDeps {
 
 // Query parameters that would carry a token; SPEC §4 forbids tokens in URLs (they end up in logs).
 const TOKEN_QUERY_KEYS = ['token', 'access_token', 'auth', 'bearer'];
+const TOKEN_SHAPE = /wd_[0-9a-f]+_[0-9a-f]{64}/i;
 
 function bearerOf(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
@@ -46,7 +48,8 @@ function hasTokenInQuery(req: FastifyRequest): boolean {
   const q = req.url.indexOf('?');
   if (q === -1) return false;
   const params = new URLSearchParams(req.url.slice(q + 1));
-  return TOKEN_QUERY_KEYS.some((key) => params.has(key));
+  // Keys compare case-insensitively (`?Token=`), and a token-shaped value is refused under any key.
+  return [...params].some(([key, value]) => TOKEN_QUERY_KEYS.includes(key.toLowerCase()) || TOKEN_SHAPE.test(value));
 }
 
 function isUnix(req: FastifyRequest): boolean {
@@ -76,8 +79,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const send = (reply: FastifyReply, status: number, body: unknown) =>
     reply.code(status).header('content-type', 'application/json; charset=utf-8').send(toJson(body));
 
-  const refuse = (reply: FastifyReply, status: number, err: unknown, id: JsonRpcId = null) =>
-    send(reply, status, isWalletdError(err) ? errorReplyFrom(id, err) : errorReply(id, 'UNAUTHORIZED'));
+  const refuse = (reply: FastifyReply, status: number, err: unknown, id: JsonRpcId = null) => {
+    if (isWalletdError(err)) return send(reply, status, errorReplyFrom(id, err));
+    // The token store failed (keystore closed or broken): that is our fault, not a bad token.
+    reply.request.log.error({ err: safeError(err) }, 'token check failed');
+    return send(reply, 500, errorReply(id, 'INTERNAL'));
+  };
 
   await app.register(fastifyWebsocket, {
     options: { maxPayload: config.rpc.maxBodyBytes },
@@ -97,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
     const reason = checkRequest(
-      { host: req.headers.host, origin: typeof origin === 'string' ? origin : undefined },
+      { host: req.headers.host, origin: typeof origin === 'string' ? origin : undefined, unixSocket: isUnix(req) },
       { bindHost: config.rpc.host, allowedHosts: config.rpc.allowedHosts, allowedOrigins: config.rpc.allowedOrigins },
     );
     if (reason !== null) {
@@ -133,21 +140,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     const id = requestId(body);
     if (inflight.draining) return send(reply, 503, errorReply(id, 'SHUTTING_DOWN'));
-    let token: CallerToken;
-    try {
-      token = await dispatcher.authenticate(bearerOf(req));
-    } catch (err) {
-      return refuse(reply, 401, err, id);
-    }
-    const session: Session = {
-      id: req.id,
-      transport: isUnix(req) ? 'unix' : 'http',
-      token,
-      selectedWallet: null,
-    };
-    const response = await inflight.track(() => dispatcher.handle(body, session));
-    if (response === null || response === undefined) return reply.code(204).send();
-    return send(reply, 200, response);
+    // Counted from before the token check: a drain that starts while the token is read must
+    // still wait for this call, or the keystore closes under it (SPEC §10).
+    return inflight.track(async () => {
+      let token: CallerToken;
+      try {
+        token = await dispatcher.authenticate(bearerOf(req));
+      } catch (err) {
+        return refuse(reply, 401, err, id);
+      }
+      const session: Session = {
+        id: req.id,
+        transport: isUnix(req) ? 'unix' : 'http',
+        token,
+        selectedWallet: null,
+      };
+      const response = await dispatcher.handle(body, session);
+      if (response === null || response === undefined) return reply.code(204).send();
+      return send(reply, 200, response);
+    });
   });
 
   registerWsRoute(app, { dispatcher, inflight, logger, bearerOf, refuse, isUnix });

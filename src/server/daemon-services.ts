@@ -35,9 +35,23 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+/** `url` without its userinfo (`http://user:pass@host` → `http://[redacted]@host`), which is a credential. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1[redacted]@');
+  } catch {
+    return url;
+  }
+}
+
 /** get_node_info's result: public facts and the config with every secret redacted. */
-export function nodeInfoOf(config: WalletdConfig, wallet: WalletService): NodeInfo {
+export function nodeInfoOf(config: WalletdConfig, wallet: Pick<WalletService, 'chainStatus'>): NodeInfo {
   const status = wallet.chainStatus();
+  const redacted = redactConfig(config);
+  // A bitcoind URL may carry rpcuser:rpcpassword, which redactConfig's per-key list does not see.
+  if (redacted.chain.url !== undefined) redacted.chain.url = withoutCredentials(redacted.chain.url);
   return {
     version: VERSION,
     network: config.network,
@@ -46,7 +60,7 @@ export function nodeInfoOf(config: WalletdConfig, wallet: WalletService): NodeIn
     tipHeight: status.tipHeight,
     syncHeight: status.syncHeight,
     uptimeSec: Math.floor(process.uptime()),
-    config: redactConfig(config) as unknown as Record<string, unknown>,
+    config: redacted as unknown as Record<string, unknown>,
   };
 }
 

@@ -29,26 +29,42 @@ export interface GuardSettings {
   allowedOrigins: readonly string[];
 }
 
-/** The reason a request was refused, or null when it passes. */
+/** A bind address as it appears in a Host header: an IPv6 literal gets its brackets (RFC 3986 §3.2.2). */
+function bindHostName(bindHost: string): string {
+  const h = bindHost.trim();
+  return h.includes(':') && !h.startsWith('[') ? `[${h.toLowerCase()}]` : hostName(h);
+}
+
+/**
+ * The reason a request was refused, or null when it passes. `unixSocket` requests skip the Host
+ * check: DNS rebinding needs a browser on TCP, and the 0600 socket admits only this user, whose
+ * HTTP client may name any host (curl --unix-socket sends the URL's).
+ */
 export function checkRequest(
-  headers: { host?: string | undefined; origin?: string | undefined },
+  headers: { host?: string | undefined; origin?: string | undefined; unixSocket?: boolean },
   settings: GuardSettings,
 ): string | null {
-  const host = headers.host;
-  if (!host) return 'missing Host header';
-  const name = hostName(host);
-  const allowed =
-    LOOPBACK_NAMES.has(name) ||
-    (!WILDCARD_ADDRESSES.has(settings.bindHost) && hostName(settings.bindHost) === name) ||
-    settings.allowedHosts.some((entry) => {
-      const e = entry.trim().toLowerCase();
-      // An entry with a port must match exactly; one without matches any port.
-      return e === host.trim().toLowerCase() || e === name;
-    });
-  if (!allowed) return 'Host is not a loopback name or a configured rpc.allowedHosts entry';
+  if (!headers.unixSocket) {
+    const reason = checkHost(headers.host, settings);
+    if (reason !== null) return reason;
+  }
   const origin = headers.origin;
   if (origin !== undefined && !settings.allowedOrigins.includes(origin)) {
     return 'Origin is not in rpc.allowedOrigins';
   }
   return null;
+}
+
+function checkHost(host: string | undefined, settings: GuardSettings): string | null {
+  if (!host) return 'missing Host header';
+  const name = hostName(host);
+  const allowed =
+    LOOPBACK_NAMES.has(name) ||
+    (!WILDCARD_ADDRESSES.has(settings.bindHost) && bindHostName(settings.bindHost) === name) ||
+    settings.allowedHosts.some((entry) => {
+      const e = entry.trim().toLowerCase();
+      // An entry with a port must match exactly; one without matches any port.
+      return e === host.trim().toLowerCase() || e === name;
+    });
+  return allowed ? null : 'Host is not a loopback name or a configured rpc.allowedHosts entry';
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { CallerToken, Session } from '../rpc/context.ts';
 import { isWalletdError } from '../rpc/errors.ts';
+import { safeError } from '../rpc/redact.ts';
 import type { Inflight } from './inflight.ts';
 import { errorReply, errorReplyFrom, parseErrorReply, requestId, toJson } from './replies.ts';
 import type { RpcEndpoint } from './rpc-endpoint.ts';
@@ -93,7 +94,10 @@ export function registerWsRoute(
           if (response !== null) send(response);
         } catch (err) {
           // The dispatcher answers errors itself; reaching here is a bug, never a secret.
-          log.error({ err: isWalletdError(err) ? err.code : String(err) }, 'websocket call failed');
+          log.error(
+            { reqId: requestId(body), tokenId: session.token?.id ?? null, err: isWalletdError(err) ? err.code : safeError(err) },
+            'websocket call failed',
+          );
           send(isWalletdError(err) ? errorReplyFrom(requestId(body), err) : errorReply(requestId(body), 'INTERNAL'));
         }
       }

@@ -139,23 +139,36 @@ export async function syncWallet(
   const outputs = await deps.store.listOutputs(wallet.id, { unspentOnly: false });
   let rows = await deps.store.listAddresses(wallet.id);
   const newAddresses: AddressRecord[] = [];
-  let scanned: { tip: BlockRef; txs: ChainTx[] } = { tip, txs: [] };
+  const outpoints = new Set(outputs.map((o) => `${o.txid}:${o.vout}`));
+  // The first pass scans every script from the sync point. Addresses derived during the pass
+  // were never looked for in the blocks already scanned, so each later pass scans just those
+  // from the wallet's birth: a payment confirmed before the wallet learned the address counts.
+  let scripts = new Set(rows.map((r) => r.script));
+  let fromHeight = Math.max(0, from);
+  let syncPoint: BlockRef | null = null;
+  const found = new Map<string, ChainTx>();
   let update = interpret([], wallet, rows, { outputs, txs }, deps.clock.now());
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    scanned = await deps.chain.scan({
-      scripts: new Set(rows.map((r) => r.script)),
-      outpoints: new Set(outputs.map((o) => `${o.txid}:${o.vout}`)),
-      fromHeight: Math.max(0, from),
-      onProgress,
-    });
-    update = interpret(scanned.txs, wallet, rows, { outputs, txs }, deps.clock.now());
+    const scanned = await deps.chain.scan({ scripts, outpoints: new Set(outpoints), fromHeight, onProgress });
+    // Later passes may reach a newer tip, but only the first covered every script up to its tip.
+    syncPoint ??= scanned.tip;
+    for (const t of scanned.txs) {
+      const prior = found.get(t.txid);
+      // Keep the confirmed view if one pass saw the tx mined and a later one in the mempool.
+      if (!prior || t.blockHeight !== null || prior.blockHeight === null) found.set(t.txid, t);
+    }
+    update = interpret([...found.values()], wallet, rows, { outputs, txs }, deps.clock.now());
+    update.outputs.forEach((o) => outpoints.add(`${o.txid}:${o.vout}`));
     const used = new Set(update.usedScripts);
     rows = rows.map((r) => (used.has(r.script) && !r.used ? { ...r, used: true } : r));
     const more = lookaheadRows(wallet, deps.network, rows, deps.gapLimit);
     if (more.length === 0) break;
     newAddresses.push(...more);
     rows = [...rows, ...more];
+    scripts = new Set(more.map((r) => r.script));
+    fromHeight = Math.max(0, wallet.birthHeight);
   }
+  const scanned = { tip: syncPoint ?? tip, txs: [...found.values()] };
   await deps.store.applySync(wallet.id, { ...update, newAddresses, syncPoint: scanned.tip });
   const seen = new Set(scanned.txs.map((t) => t.txid));
   const dropped = [...txs.values()].filter((t) => t.status === 'pending' && !seen.has(t.txid));

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
 import { fail, isWalletdError } from '../rpc/errors.ts';
-import { lookaheadRows, nextAddress } from './address-book.ts';
 import { validateAddress } from './address-validation.ts';
 import { allTxs, recordBroadcastTx } from './chain-sync.ts';
 import { selectCoins } from './coin-selection.ts';
@@ -30,6 +29,8 @@ interface SpendDeps {
   withSeed<T>(wallet: WalletRecord, fn: (seed: Uint8Array) => T | Promise<T>): Promise<T>;
   tipHeight(): number | null;
   refresh(walletId: string): void;
+  /** Issues the next address on `chain`, serialized with generate_address. */
+  issueAddress(wallet: WalletRecord, chain: 0 | 1, label: string | null): Promise<AddressRecord>;
 }
 
 /** A coin with its derivation, as tx-builder wants it. */
@@ -72,7 +73,6 @@ export class SpendEngine {
       rate = (await this.deps.chain.estimateFeeRate(req.confTarget ?? settings.defaultConfTarget)) ?? undefined;
     }
     rate ??= settings.fallbackFeeRate;
-    if (rate > settings.maxFeeRate) fail('FEE_TOO_HIGH', undefined, { feeRate: rate, maxFeeRate: settings.maxFeeRate });
     if (this.deps.chain) {
       const minRelay = await this.deps.chain.getMinRelayFeeRate();
       if (rate < minRelay) {
@@ -80,17 +80,14 @@ export class SpendEngine {
         rate = minRelay;
       }
     }
+    // Checked last, so raising an estimate to the relay floor can never slip past the cap.
+    if (rate > settings.maxFeeRate) fail('FEE_TOO_HIGH', undefined, { feeRate: rate, maxFeeRate: settings.maxFeeRate });
     return rate;
   }
 
   /** Issues the next change address (BIP44 internal chain), keeping the lookahead. */
-  private async changeAddress(wallet: WalletRecord): Promise<AddressRecord> {
-    const rows = await this.deps.store.listAddresses(wallet.id);
-    const row = nextAddress(rows, 1, this.deps.settings.gapLimit);
-    await this.deps.store.markIssued(wallet.id, 1, row.index, null);
-    const more = lookaheadRows(wallet, this.deps.network, rows.map((r) => (r === row ? { ...r, issued: true } : r)), this.deps.settings.gapLimit);
-    if (more.length) await this.deps.store.insertAddresses(more);
-    return row;
+  private changeAddress(wallet: WalletRecord): Promise<AddressRecord> {
+    return this.deps.issueAddress(wallet, 1, null);
   }
 
   /** Confirmed, unspent, unleased coins. Unconfirmed coins are never chosen, so no chain of unconfirmed spends grows. */
@@ -143,12 +140,22 @@ export class SpendEngine {
     if (!leased) fail('INSUFFICIENT_FUNDS', 'coins were taken by a concurrent request; retry');
     const outputs = [...recipients.map((r) => ({ script: r.script, value: r.value }))];
     if (selection.change > 0n) outputs.push({ script: change.script, value: selection.change });
-    const psbt = buildPsbt({ inputs, outputs, ...this.psbtFields(wallet) });
-    const signed = await this.signWithWallet(wallet, psbt).catch(async (err) => {
-      await store.releaseLeases(wallet.id, { reason });
-      throw err;
+    // Every failure between leasing and returning gives the coins back.
+    return this.releasingOnFailure(wallet.id, reason, async () => {
+      const psbt = buildPsbt({ inputs, outputs, ...this.psbtFields(wallet) });
+      const signed = await this.signWithWallet(wallet, psbt);
+      return { psbt, ...signed, fee: selection.fee, vsize: selection.vsize, expiresAt };
     });
-    return { psbt, ...signed, fee: selection.fee, vsize: selection.vsize, expiresAt };
+  }
+
+  /** Runs `fn`; when it throws, the leases taken under `reason` are released before rethrowing. */
+  private async releasingOnFailure<T>(walletId: string, reason: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await this.deps.store.releaseLeases(walletId, { reason }).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Answers an idempotent retry with the earlier send, if that send reached the network. */
@@ -183,22 +190,45 @@ export class SpendEngine {
       await req.guard?.({ amount, destinations: recipients.map((r) => r.address) });
       const reason = `send:${req.idempotencyKey ?? createHash('sha256').update(String(this.deps.clock.now()) + Math.random()).digest('hex').slice(0, 16)}`;
       const draft = await this.draft(wallet, recipients, feeRate, reason);
-      if (!draft.hex) fail('INTERNAL', 'wallet could not finalize its own transaction');
-      const txid = Transaction.fromHex(draft.hex).getId();
-      // Recorded before broadcast: a crash after the node accepted it still answers the retry.
-      if (req.idempotencyKey) await this.deps.store.putIdempotent(wallet.id, req.idempotencyKey, txid, requestHash);
-      try {
-        await chain.broadcast(draft.hex);
-      } catch (err) {
-        await this.deps.store.releaseLeases(wallet.id, { reason });
-        throw err;
-      }
-      await recordBroadcastTx(this.deps, wallet, { txid, hex: draft.hex });
+      const { hex, txid } = await this.releasingOnFailure(wallet.id, reason, async () => {
+        const hex = draft.hex ?? fail('INTERNAL', 'wallet could not finalize its own transaction');
+        const txid = Transaction.fromHex(hex).getId();
+        // Recorded before broadcast: a crash after the node accepted it still answers the retry.
+        if (req.idempotencyKey) await this.deps.store.putIdempotent(wallet.id, req.idempotencyKey, txid, requestHash);
+        await chain.broadcast(hex);
+        return { hex, txid };
+      });
+      // From here the coins are spent in the mempool: the leases stay until the tx is recorded,
+      // so a failure below never lets the next send pick (and double-spend) them.
+      await recordBroadcastTx(this.deps, wallet, { txid, hex });
       await this.deps.store.releaseLeases(wallet.id, { reason });
       this.deps.refresh(wallet.id);
-      const vsize = Transaction.fromHex(draft.hex).virtualSize();
+      const vsize = Transaction.fromHex(hex).virtualSize();
       return { txid, fee: Number(draft.fee), feeRate: Number(draft.fee) / vsize, replayed: false };
     });
+  }
+
+  /**
+   * A caller's PSBT is held to the same caps as the wallet's own drafts (SPEC §7): when every
+   * input's value is known, its fee must stay under maxFeeSats and, once final, maxFeeRate.
+   * The signatures are discarded with the error.
+   */
+  private checkPsbtFee(psbt: Psbt, hex: string | null): void {
+    const { settings } = this.deps;
+    let inputs = 0n;
+    for (const [i, input] of psbt.data.inputs.entries()) {
+      const prevout = psbt.txInputs[i]!;
+      const value = input.witnessUtxo?.value ??
+        (input.nonWitnessUtxo ? Transaction.fromBuffer(input.nonWitnessUtxo).outs[prevout.index]?.value : undefined);
+      if (value === undefined) return;
+      inputs += value;
+    }
+    const fee = inputs - psbt.txOutputs.reduce((s, o) => s + o.value, 0n);
+    if (fee > BigInt(settings.maxFeeSats)) fail('FEE_TOO_HIGH', undefined, { fee: Number(fee), maxFeeSats: settings.maxFeeSats });
+    if (hex) {
+      const feeRate = Number(fee) / Transaction.fromHex(hex).virtualSize();
+      if (feeRate > settings.maxFeeRate) fail('FEE_TOO_HIGH', undefined, { feeRate, maxFeeRate: settings.maxFeeRate });
+    }
   }
 
   /** sign_transaction: a leased, signed draft, or the wallet's signatures on a caller's PSBT. */
@@ -209,6 +239,7 @@ export class SpendEngine {
         const coins = await this.deps.store.listOutputs(wallet.id, { unspentOnly: false });
         annotateWalletInputs(psbt, { ...this.psbtFields(wallet), coins: new Map(coins.map((c) => [`${c.txid}:${c.vout}`, c])) });
         const { hex, complete } = await this.signWithWallet(wallet, psbt);
+        this.checkPsbtFee(psbt, hex);
         return { psbt: psbt.toBase64(), hex, complete, leasedUntil: null };
       }
       const recipients = this.recipients(req.outputs);

@@ -142,7 +142,15 @@ export class SyncRunner {
       if (tipMoved) this.deps.events?.({ type: 'block', walletId: null, data: { height: tip.height, hash: tip.hash } });
       this.tip = tip;
       for (const wallet of await this.deps.store.listWallets()) {
-        await this.syncOne(wallet.id, tipMoved);
+        try {
+          await this.syncOne(wallet.id, tipMoved);
+        } catch (err) {
+          // A backend outage stops the whole pass; any other failure is this wallet's alone.
+          if (isWalletdError(err, 'CHAIN_UNAVAILABLE')) throw err;
+          const entry = this.perWallet.get(wallet.id);
+          if (entry) entry.syncing = false;
+          this.deps.log.error({ wallet: wallet.id, err: (err as Error).message }, 'wallet sync failed; other wallets continue');
+        }
       }
       if (this.state !== 'syncing' && this.state !== 'synced') this.deps.log.info({ tip: tip.height }, 'chain backend reachable');
       this.state = 'synced';

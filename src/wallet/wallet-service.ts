@@ -60,6 +60,8 @@ export class WalletService implements WalletApi {
   readonly unlocks: UnlockManager;
   readonly sync: SyncRunner;
   private readonly spend: SpendEngine;
+  /** Per-wallet tail of address issuance, so two concurrent calls never hand out one address. */
+  private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WalletServiceDeps) {
     this.unlocks = new UnlockManager(deps.clock, { maxTimeoutSec: deps.settings.maxUnlockSeconds });
@@ -69,6 +71,7 @@ export class WalletService implements WalletApi {
       withSeed: (wallet, fn) => this.withSeed(wallet, fn),
       tipHeight: () => this.sync.tipHeight(),
       refresh: (walletId) => this.sync.requestSync(walletId),
+      issueAddress: (wallet, chain, label) => this.issueAddress(wallet, chain, label),
     });
   }
 
@@ -239,15 +242,31 @@ export class WalletService implements WalletApi {
 
   async generateAddress(walletId: string, req: { label?: string; change?: boolean }): Promise<AddressInfo> {
     const w = await this.wallet(walletId);
-    const chain = req.change ? 1 : 0;
-    const rows = await this.deps.store.listAddresses(walletId);
-    const row = nextAddress(rows, chain, this.deps.settings.gapLimit);
-    const label = req.label ?? row.label;
-    await this.deps.store.markIssued(walletId, chain, row.index, label);
-    const issued = rows.map((r) => (r === row ? { ...r, issued: true } : r));
-    const more = lookaheadRows(w, this.deps.network, issued, this.deps.settings.gapLimit);
-    if (more.length) await this.deps.store.insertAddresses(more);
-    return addressInfo({ ...row, issued: true, label });
+    return addressInfo(await this.issueAddress(w, req.change ? 1 : 0, req.label ?? null));
+  }
+
+  /**
+   * Issues the next address on `chain` and tops up the lookahead. Serialized per wallet: two
+   * concurrent calls (generate_address, or a send's change) would otherwise read the same rows
+   * and hand out the same address twice.
+   */
+  async issueAddress(w: WalletRecord, chain: 0 | 1, label: string | null): Promise<AddressRecord> {
+    const previous = this.issuing.get(w.id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const rows = await this.deps.store.listAddresses(w.id);
+      const row = nextAddress(rows, chain, this.deps.settings.gapLimit);
+      await this.deps.store.markIssued(w.id, chain, row.index, label);
+      const issued = rows.map((r) => (r === row ? { ...r, issued: true } : r));
+      const more = lookaheadRows(w, this.deps.network, issued, this.deps.settings.gapLimit);
+      if (more.length) await this.deps.store.insertAddresses(more);
+      return { ...row, issued: true, label: label ?? row.label };
+    });
+    const tail = next.catch(() => undefined);
+    this.issuing.set(w.id, tail);
+    void tail.then(() => {
+      if (this.issuing.get(w.id) === tail) this.issuing.delete(w.id);
+    });
+    return next;
   }
 
   async getTransactionHistory(walletId: string, req: { limit: number; cursor?: string }) {

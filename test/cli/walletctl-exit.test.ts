@@ -114,6 +114,19 @@ describe('walletctl exit codes', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('exits 0 after a successful import even when the token cannot read the rescan progress', async () => {
+    const admin = await walletctl(['--datadir', datadir, '--json', 'token', 'create', '--scopes', 'wallet:admin']);
+    expect(admin.code).toBe(0);
+    const run = await walletctl([
+      '--datadir', datadir, '--token', admin.json<{ token: string }>().token, '--json', 'import_wallet',
+      '--mnemonic', 'legal winner thank year wave sausage worth useful legal winner thank yellow',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.json<{ id: string }>().id).toMatch(/^w_/);
+    expect(run.stderr).toContain('FORBIDDEN_SCOPE');
+    expect(run.stderr).not.toContain('legal winner');
+  });
+
   it('restore reads the bundle and passphrase files and calls import_wallet', async () => {
     const pass = 'correct horse battery staple';
     const exported = await walletctl(['--datadir', datadir, '--json', 'export_wallet', '--wallet', walletId, '--passphrase', pass]);

@@ -24,6 +24,8 @@ describe('walletctl flag parsing', () => {
   it.each([
     [Type.Integer(), '1.5'],
     [Type.Integer(), ''],
+    [Type.Integer(), '9007199254740993'],
+    [Type.Integer(), '0x10'],
     [Type.Number(), 'abc'],
     [Type.Boolean(), 'maybe'],
     [Type.Object({}), '{nope'],

@@ -1,6 +1,6 @@
 /**
  * The backend going away: chain-only calls answer CHAIN_UNAVAILABLE, stored data stays readable,
- * the sync loop keeps retrying and recovers. Also: a pending send double-spent from outside the
+ * the sync loop keeps retrying and recovers; one wallet's failure does not stall the others. Also: a pending send double-spent from outside the
  * wallet ends as `replaced`, found by the sync pass rather than by the cancel path.
  */
 import { Transaction } from 'bitcoinjs-lib';
@@ -79,5 +79,26 @@ describe('chain backend outage', () => {
     expect(await ctx.node.rpc<string[]>('getrawmempool')).not.toContain(original.txid);
     await h.service.sync.syncNow();
     expect(await h.service.getTxStatus(walletId, original.txid)).toMatchObject({ status: 'replaced', replacedBy: conflicting });
+  });
+
+  it('keeps syncing the other wallets when one wallet\u2019s pass fails', async () => {
+    const broken = (await h.service.createWallet({ name: 'broken' })).id;
+    const healthy = (await h.service.createWallet({ name: 'healthy' })).id;
+    const store = h.keystore.wallets;
+    const listAddresses = store.listAddresses.bind(store);
+    store.listAddresses = async (id: string) => {
+      if (id === broken) throw new Error('simulated storage fault');
+      return listAddresses(id);
+    };
+    try {
+      const { address } = await h.service.generateAddress(healthy, {});
+      await ctx.node.fund(address, 1_000_000n);
+      await ctx.node.mine(1);
+      await h.service.sync.syncNow();
+      expect((await h.service.getBalance(healthy)).confirmed).toBe(1_000_000);
+      expect(h.service.chainStatus().state).toBe('synced');
+    } finally {
+      store.listAddresses = listAddresses;
+    }
   });
 });

@@ -125,6 +125,34 @@ describe('webhooks', () => {
     expect(line).toMatchObject({ attempts: 3, event: { seq: 10 } });
   });
 
+  it('stop() cuts a backoff wait and a hanging request short, dead-lettering both events', async () => {
+    const hang = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const hangUrl = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hang`;
+    const path = join(dir, 'stopped.jsonl');
+    const s = new WebhookSender({
+      targets: [{ url: `${srv.url}/down-then-wait`, secret: SECRET, events: ['tx'] }, { url: hangUrl, secret: SECRET, events: ['block'] }],
+      // Real timers: a minute of backoff and of request timeout, far beyond a 10 s shutdown.
+      settings: { maxAttempts: 5, retryBaseMs: 60_000, retryMaxMs: 60_000, timeoutMs: 60_000 },
+      deadLetterPath: path,
+      clock: { now: () => 3 },
+    });
+    try {
+      s.deliver(event(11));
+      s.deliver({ ...event(12), type: 'block', walletId: null });
+      // Wait until the first POST failed (the sender is now in its backoff) and the hang is pending.
+      while (srv.received.filter((r) => r.path === '/down-then-wait').length < 1) await new Promise((r) => setTimeout(r, 10));
+      await s.stop();
+      const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { attempts: number; error: string; event: { seq: number } });
+      expect(lines.map((l) => l.event.seq).sort()).toEqual([11, 12]);
+      expect(lines.find((l) => l.event.seq === 11)).toMatchObject({ attempts: 1, error: 'HTTP 503' });
+      expect(lines.find((l) => l.event.seq === 12)).toMatchObject({ attempts: 1, error: 'AbortError' });
+    } finally {
+      hang.closeAllConnections();
+      await new Promise((r) => hang.close(r));
+    }
+  });
+
   it('reads notify.webhooks from the environment and never shows its secrets in the redacted config', () => {
     const hooks = [{ url: 'https://hooks.example/walletd', secret: SECRET, events: ['tx'] }];
     const config = loadConfig({ env: { WALLETD_NOTIFY_WEBHOOKS: JSON.stringify(hooks) }, flags: { datadir: dir } });

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listBackups } from '../../src/portability/backup-files.ts';
-import { decodeBundle, openBundle } from '../../src/portability/bundle.ts';
+import { decodeBundle, encodeBundle, openBundle, sealBundle } from '../../src/portability/bundle.ts';
 import { parseKeyValueBlocks, readVector } from '../vectors/parse-mediawiki.ts';
 import { deriveAccount } from '../../src/wallet/hd.ts';
 import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
@@ -107,6 +107,29 @@ describe('export → import', () => {
     expect(await a.service.listWallets()).toHaveLength(1);
   });
 
+  it('lets only one of two concurrent imports of the same seed through', async () => {
+    const a = await stack();
+    const results = await Promise.allSettled([
+      a.portability.importWallet({ mnemonic: ABANDON, name: 'one' }),
+      a.portability.importWallet({ mnemonic: ABANDON, name: 'two' }),
+      a.portability.importWallet({ xpub: deriveAccount(mnemonicToSeed(ABANDON), 'p2wpkh', a.network).accountXpub }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { code: string }).code).toBe('WALLET_EXISTS');
+    expect(await a.service.listWallets()).toHaveLength(1);
+  });
+
+  it('refuses a bundle that holds the same wallet twice, adding nothing', async () => {
+    const a = await stack();
+    await usedWallet(a);
+    const { path } = await a.portability.backupWallets(BUNDLE_PASS);
+    const payload = await openBundle(decodeBundle(readFileSync(path, 'utf8')), BUNDLE_PASS);
+    const doubled = encodeBundle(await sealBundle({ ...payload, wallets: [payload.wallets[0]!, payload.wallets[0]!] }, BUNDLE_PASS, FAST_SCRYPT));
+    const b = await stack();
+    expect((await rejection(b.portability.importWallet({ bundle: doubled, passphrase: BUNDLE_PASS }))).code).toBe('WALLET_EXISTS');
+    expect(await b.service.listWallets()).toEqual([]);
+  });
+
   it('answers WRONG_NETWORK for a network param or a bundle of another network', async () => {
     const a = await stack();
     expect((await rejection(a.portability.importWallet({ mnemonic: ABANDON, network: 'mainnet' }))).code).toBe('WRONG_NETWORK');
@@ -201,6 +224,17 @@ describe('backup_wallet', () => {
     const dir = join(a.datadir, 'backups');
     expect(await listBackups(dir)).toEqual(paths.slice(2).map((p) => p.split('/').pop()));
     expect(readdirSync(dir)).toHaveLength(3);
+  });
+
+  it('keeps the backup it just wrote when the clock has stepped back', async () => {
+    const a = await stack({ backup: { keep: 1 } });
+    await usedWallet(a);
+    const first = await a.portability.backupWallets(BUNDLE_PASS);
+    a.clock.t -= 3_600_000; // e.g. an NTP correction
+    const second = await a.portability.backupWallets(BUNDLE_PASS);
+    expect(second.path).not.toBe(first.path);
+    expect(existsSync(second.path)).toBe(true);
+    expect(await listBackups(join(a.datadir, 'backups'))).toEqual([second.path.split('/').pop()]);
   });
 
   it('uses backup.dir and the configured passphrase; one of config or param is required', async () => {

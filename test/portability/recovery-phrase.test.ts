@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ABANDON, openStack } from './helpers.ts';
+import { ABANDON, LEGAL, openStack } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'walletd.mjs');
 const datadir = mkdtempSync(join(tmpdir(), 'walletd-phrase-'));
@@ -39,6 +39,23 @@ describe('walletd recovery-phrase', () => {
     expect(r.status).toBe(0);
     const words = [...r.stdout.matchAll(/^\s*\d+\. (\w+)\r?$/gm)].map((m) => m[1]);
     expect(words.join(' ')).toBe(ABANDON);
+  });
+
+  it('refuses with exit 2, not a crash, when a protected wallet\'s passphrase cannot be typed (stdin not a TTY)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'walletd-phrase-locked-'));
+    try {
+      const s = await openStack({ datadir: dir });
+      const id = (await s.portability.importWallet({ mnemonic: LEGAL, passphrase: 'wallet passphrase 1' })).id;
+      await s.close();
+      const cmd = `${[process.execPath, BIN, 'recovery-phrase', '--wallet', id, '--datadir', dir].map((a) => `'${a}'`).join(' ')} < /dev/null`;
+      const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toContain('stdin is not a TTY');
+      expect(r.stdout).not.toMatch(/\bat .*recovery-phrase\.ts/); // no stack trace
+      expect(r.stdout).not.toContain('legal');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers with exit 1 for an unknown wallet or a data dir without a keystore', () => {

@@ -144,6 +144,52 @@ describe('errors and logging', () => {
     expect(lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(admin.token);
   });
 
+  it('scrubs key material and the call\'s secret params from a logged unexpected error (SPEC §1)', async () => {
+    const xprv = 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LL7FSt5kLQ7CpvAw9UZg4gT6qxSsBS8Fvk';
+    const mnemonic = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+    const passphrase = 'hunter2-very-private';
+    const leaky = defineMethod({
+      name: 'test_leaky', summary: 'throws a library error quoting its input', scope: 'node:read',
+      positional: ['passphrase'],
+      params: Type.Object({ passphrase: Type.String() }), result: Type.Null(),
+      handler: async ({ params }) => {
+        throw new SyntaxError(`Unexpected token in "${params.passphrase}" near ${xprv} / ${mnemonic}`);
+      },
+    });
+    const { rpc, lines } = await setup({}, [leaky]);
+    expect((await rpc('test_leaky', { passphrase })).error?.data.code).toBe('INTERNAL');
+    expect((await rpc('test_leaky', [passphrase])).error?.data.code).toBe('INTERNAL');
+    const failures = lines.filter((l) => l.msg === 'rpc handler failed');
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toMatchObject({ err: { name: 'SyntaxError' } });
+    const text = lines.map((l) => JSON.stringify(l)).join('\n');
+    for (const secret of [passphrase, xprv.slice(0, 40), 'abandon abandon abandon']) expect(text).not.toContain(secret);
+  });
+
+  it('puts the request id and the token id (never the token) on every log line of a call (issue 7)', async () => {
+    const chatty = defineMethod({
+      name: 'test_chatty', summary: 'logs, then returns a result off its schema', scope: 'node:read',
+      params: Type.Object({}), result: Type.Null(),
+      handler: async ({ ctx }) => {
+        ctx.logger.info('handler says hello');
+        return 'not null' as unknown as null;
+      },
+    });
+    const { rpc, lines, admin, stores } = await setup({}, [boom, chatty]);
+    stores.appendAudit = async () => { throw new Error('disk full'); };
+    await rpc('test_chatty');
+    await rpc('test_boom');
+    await rpc('lock_wallet', { wallet: 'w1' }); // audited: the audit write fails and is logged
+    await rpc('no_such_method');
+    const msgs = ['handler says hello', 'rpc result does not match its schema', 'rpc handler failed', 'audit write failed', 'rpc unknown method', 'rpc call'];
+    for (const msg of msgs) {
+      const found = lines.filter((l) => l.msg === msg);
+      expect(found.length, msg).toBeGreaterThan(0);
+      for (const line of found) expect(line, msg).toMatchObject({ reqId: 1, tokenId: admin.caller.id });
+    }
+    expect(lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(admin.token);
+  });
+
   it('maps WalletdError with its numeric code and data.code, and reports outcomes to onCall', async () => {
     const { rpc, calls } = await setup();
     const res = await rpc('get_balance', {});
