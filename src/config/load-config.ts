@@ -181,5 +181,20 @@ export function redactConfig(config: WalletdConfig): WalletdConfig {
     const leaf = parts.at(-1)!;
     if (parent && parent[leaf] !== undefined) parent[leaf] = '[redacted]';
   }
-  return copy as unknown as WalletdConfig;
+  const redacted = copy as unknown as WalletdConfig;
+  // A bitcoind URL may carry rpcuser:rpcpassword, which the per-key secret marks cannot see.
+  if (redacted.chain.url !== undefined) redacted.chain.url = withoutCredentials(redacted.chain.url);
+  return redacted;
 }
+
+/** `url` without its userinfo (`http://user:pass@host` → `http://[redacted]@host`), which is a credential. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1[redacted]@');
+  } catch {
+    return url;
+  }
+}
+

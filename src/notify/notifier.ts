@@ -125,6 +125,11 @@ export class Notifier {
     const filter: SubscriptionFilter = { tokenWallets: req.tokenWallets, wallet: req.wallet, events: [...new Set(req.events)] };
     // Every event with seq <= highWater has been fanned out already; every later one reaches `sub`.
     const highWater = this.lastSeq;
+    if (req.sinceSeq !== undefined && req.sinceSeq > highWater) {
+      // A seq this daemon never issued (another data dir, a restored keystore): honouring it
+      // would silently skip every event up to it. The client must resync from the snapshot.
+      fail('INVALID_PARAMS', `sinceSeq is ahead of this daemon's last event (${highWater}); subscribe without it`, { field: 'sinceSeq' });
+    }
     const id = randomUUID();
     const sub = new Subscription(
       id,

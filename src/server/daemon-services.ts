@@ -35,23 +35,10 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** `url` without its userinfo (`http://user:pass@host` → `http://[redacted]@host`), which is a credential. */
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1[redacted]@');
-  } catch {
-    return url;
-  }
-}
-
 /** get_node_info's result: public facts and the config with every secret redacted. */
 export function nodeInfoOf(config: WalletdConfig, wallet: Pick<WalletService, 'chainStatus'>): NodeInfo {
   const status = wallet.chainStatus();
   const redacted = redactConfig(config);
-  // A bitcoind URL may carry rpcuser:rpcpassword, which redactConfig's per-key list does not see.
-  if (redacted.chain.url !== undefined) redacted.chain.url = withoutCredentials(redacted.chain.url);
   return {
     version: VERSION,
     network: config.network,
@@ -76,6 +63,10 @@ export function registerGauges(
   });
   metrics.setGauge('walletd_chain_tip_height', () => deps.wallet.chainStatus().tipHeight);
   metrics.setGauge('walletd_chain_sync_height', () => deps.wallet.chainStatus().syncHeight);
+  metrics.setGauge('walletd_chain_sync_lag_blocks', () => {
+    const { tipHeight, syncHeight } = deps.wallet.chainStatus();
+    return tipHeight === null || syncHeight === null ? null : Math.max(0, tipHeight - syncHeight);
+  });
   metrics.setGauge('walletd_leased_outputs', async () => {
     const now = deps.clock.now();
     let total = 0;

@@ -22,6 +22,7 @@ const GAUGE_HELP = {
   walletd_wallets_unlocked: 'Wallets whose signing is currently unlocked',
   walletd_chain_tip_height: 'Height of the chain backend tip',
   walletd_chain_sync_height: 'Lowest height the wallets are synced to',
+  walletd_chain_sync_lag_blocks: 'Blocks between the chain tip and the lowest wallet sync height',
   walletd_leased_outputs: 'Outputs currently leased by a sign or send',
 } as const;
 

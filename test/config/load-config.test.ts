@@ -82,4 +82,10 @@ describe('loadConfig', () => {
     expect(redacted).not.toContain('c-secret');
     expect(config.keystore.passphrase).toBe('k-secret');
   });
+
+  it('redacts credentials embedded in the chain URL', () => {
+    const config = loadConfig({ env: { WALLETD_CHAIN_URL: 'http://rpcuser:rpcpass@127.0.0.1:18443' }, cwd: dir });
+    expect(redactConfig(config).chain.url).toBe('http://[redacted]@127.0.0.1:18443');
+    expect(config.chain.url).toContain('rpcpass');
+  });
 });

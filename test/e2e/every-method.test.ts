@@ -95,8 +95,13 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     const audit = await call<{ entries: Array<{ method: string }> } | Array<{ method: string }>>('get_audit_log', { limit: 100 });
     const entries = Array.isArray(audit) ? audit : audit.entries;
     expect(entries.map((e) => e.method)).toEqual(expect.arrayContaining(['send_transaction', 'cancel_transaction', 'token_create', 'unlock_wallet']));
-    await call('get_node_info');
+    const info = await call<{ tipHeight: number; syncHeight: number }>('get_node_info');
     await call('rpc.discover');
+    const metrics = await (await fetch(`${d.url}/metrics`, { headers: { authorization: `Bearer ${d.adminToken}` } })).text();
+    expect(metrics).toMatch(/^walletd_chain_tip_height \d+$/m);
+    expect(metrics).toMatch(/^walletd_chain_sync_lag_blocks \d+$/m);
+    expect(metrics).toMatch(/^walletd_rpc_requests_total\{method="send_transaction",outcome="ok"\} 1$/m);
+    expect(info.tipHeight).toBeGreaterThanOrEqual(info.syncHeight);
   });
 
   it('covered every HTTP-callable method of the table', () => {

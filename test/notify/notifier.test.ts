@@ -121,6 +121,20 @@ describe('Notifier', () => {
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
   });
 
+  it('refuses a sinceSeq this daemon never issued instead of silently skipping events up to it', async () => {
+    const { notifier } = setup(5);
+    const s = session('s');
+    const err = await notifier.subscribe({ tokenId: 't1', session: s, events: ['tx'], sinceSeq: 50, readState: state }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'sinceSeq' } });
+    expect(notifier.counts()).toEqual({ subscriptions: 0, sessions: 0 });
+    // The current high-water mark itself is fine: nothing to replay, everything after it is live.
+    await notifier.subscribe({ tokenId: 't1', session: s, events: ['tx'], sinceSeq: 5, readState: state });
+    await settle();
+    notifier.publish(tx('a', 'after'));
+    await notifier.idle();
+    expect(s.got.map((g) => [g.seq, g.data.txid])).toEqual([[6, 'after']]);
+  });
+
   it('unsubscribes only within the owning session', async () => {
     const { notifier } = setup();
     const s = session('s');
