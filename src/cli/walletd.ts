@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { startDaemon, StartupError, type DaemonHandle } from '../server/daemon.ts';
 import { createLogger } from '../server/logger.ts';
 import { registerRecoveryPhrase } from './recovery-phrase.ts';
+import { safeError } from '../rpc/redact.ts';
 
 /** Hard limit for a graceful stop (SPEC §10); past it the process exits 1 regardless. */
 const SHUTDOWN_LIMIT_MS = 9_500;
@@ -100,11 +101,12 @@ async function runDaemon(flags: DaemonFlags): Promise<void> {
   }
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   process.on('uncaughtException', (err) => {
-    logger.fatal({ err: err.message, stack: err.stack }, 'uncaught exception');
+    // Scrubbed: a library error may quote its input, and that input may be a secret.
+    logger.fatal({ err: safeError(err) }, 'uncaught exception');
     exitAfterFlush(logger, 1);
   });
   process.on('unhandledRejection', (reason) => {
-    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+    logger.error({ err: safeError(reason) }, 'unhandled rejection');
   });
   const started = installSignalHandlers(logger);
   let daemon: DaemonHandle;

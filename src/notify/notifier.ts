@@ -45,6 +45,8 @@ export interface SubscribeRequest {
   session: NotifySession;
   /** The subscribing token's id, so revoking the token ends its subscriptions. */
   tokenId: string;
+  /** The token's expiry (unix ms): its subscriptions end then, as its calls would. */
+  tokenExpiresAt?: number;
   /** The token's `constraints.wallets`; undefined when it may read every wallet. */
   tokenWallets?: readonly string[];
   wallet?: string;
@@ -74,6 +76,7 @@ export class Notifier {
   private readonly subs = new Map<string, Subscription>();
   private readonly bySession = new Map<string, Set<string>>();
   private readonly tokenOf = new Map<string, string>();
+  private readonly expiresAt = new Map<string, number>();
 
   constructor(private readonly deps: NotifierDeps) {
     this.ready = (deps.latestSeq?.() ?? Promise.resolve(0)).then(
@@ -93,6 +96,7 @@ export class Notifier {
         const stored = await this.deps.store.appendEvent({ ...event, at });
         this.lastSeq = Math.max(this.lastSeq, stored.seq);
         // Synchronous from here on, so a subscribe sees either all or none of this event's fan-out.
+        for (const [id, until] of [...this.expiresAt]) if (stored.at >= until) this.remove(id);
         for (const sub of this.subs.values()) {
           try {
             sub.offer(stored);
@@ -140,6 +144,7 @@ export class Notifier {
     );
     this.add(sub);
     this.tokenOf.set(id, req.tokenId);
+    if (req.tokenExpiresAt !== undefined) this.expiresAt.set(id, req.tokenExpiresAt);
     try {
       const state = await req.readState();
       const replay = req.sinceSeq === undefined ? [] : await this.replay(filter, req.sinceSeq, highWater);
@@ -200,6 +205,7 @@ export class Notifier {
     sub.close();
     this.subs.delete(id);
     this.tokenOf.delete(id);
+    this.expiresAt.delete(id);
     const ids = this.bySession.get(sub.sessionId);
     ids?.delete(id);
     if (ids?.size === 0) this.bySession.delete(sub.sessionId);

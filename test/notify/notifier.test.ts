@@ -164,6 +164,22 @@ describe('Notifier', () => {
     expect(notifier.counts()).toEqual({ subscriptions: 1, sessions: 1 });
   });
 
+  it('ends a subscription once its token has expired', async () => {
+    const { notifier } = setup();
+    const s = session('e');
+    // The fake clock starts at 1000 and ticks once per read; the token expires at 1010.
+    await notifier.subscribe({ tokenId: 'short', tokenExpiresAt: 1_010, session: s, events: ['tx'], readState: state });
+    await settle();
+    notifier.publish(tx('a', 'before'));
+    await notifier.idle();
+    for (let i = 0; i < 20; i++) notifier.publish(tx('a', `after-${i}`));
+    await notifier.idle();
+    await settle();
+    expect(s.got.map((g) => g.data.txid)).toContain('before');
+    expect(s.got.length).toBeLessThan(21);
+    expect(notifier.counts().subscriptions).toBe(0);
+  });
+
   it('leaks no subscription after many connect/subscribe/close cycles, including a close mid-subscribe', async () => {
     const { notifier } = setup();
     const before = notifier.counts();

@@ -52,6 +52,7 @@ export const subscribe = defineMethod({
     return notifierOf(ctx).subscribe({
       session: ctx.session,
       tokenId: ctx.token.id,
+      tokenExpiresAt: ctx.token.constraints.expiresAt,
       tokenWallets: ctx.token.constraints.wallets,
       wallet,
       events: params.events,
