@@ -72,7 +72,7 @@ export class PortabilityService implements PortabilityApi {
     checkPassphrase(passphrase);
     const w = await this.deps.wallets.wallet(walletId);
     // As Bitcoin Core's dumpwallet: a protected wallet must be unlocked by its owner first.
-    if (w.sealedSeed !== null && w.hasPassphrase && this.deps.wallets.unlocks.getSeed(w.id) === null) fail('WALLET_LOCKED');
+    if (w.sealedSeed !== null && this.deps.wallets.seeds.isLocked(w)) fail('WALLET_LOCKED');
     const payload = this.payload([await this.entryOf(w)]);
     const bytes = await sealBundle(payload, passphrase, this.deps.scrypt ?? BUNDLE_SCRYPT);
     this.deps.log?.info({ wallet: w.id }, 'wallet exported');

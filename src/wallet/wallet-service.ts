@@ -9,11 +9,11 @@ import { deriveAccount } from './hd.ts';
 import { generateMnemonic } from './mnemonic.ts';
 import { secretFromMnemonic, seedFromSecret } from './wallet-secret.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
-import { openSeed, sealSeed } from './seed-vault.ts';
+import { sealSeed } from './seed-vault.ts';
+import { SeedKeeper } from './seed-keeper.ts';
 import { SpendEngine } from './spend-engine.ts';
 import { SyncRunner, type WalletEventSink } from './sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
-import { UnlockManager } from './unlock-manager.ts';
 import type {
   AddressInfo, Balance, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
@@ -57,18 +57,18 @@ const SILENT: WalletLog = { info() {}, warn() {}, error() {} };
 
 /** The wallet service behind the RPC methods. */
 export class WalletService implements WalletApi {
-  readonly unlocks: UnlockManager;
+  readonly seeds: SeedKeeper;
   readonly sync: SyncRunner;
   private readonly spend: SpendEngine;
   /** Per-wallet tail of address issuance, so two concurrent calls never hand out one address. */
   private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WalletServiceDeps) {
-    this.unlocks = new UnlockManager(deps.clock, { maxTimeoutSec: deps.settings.maxUnlockSeconds });
+    this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds);
     this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT });
     this.spend = new SpendEngine({
       ...deps,
-      withSeed: (wallet, fn) => this.withSeed(wallet, fn),
+      withSeed: (wallet, fn) => this.seeds.withSeed(wallet, fn),
       tipHeight: () => this.sync.tipHeight(),
       refresh: (walletId) => this.sync.requestSync(walletId),
       issueAddress: (wallet, chain, label) => this.issueAddress(wallet, chain, label),
@@ -83,7 +83,7 @@ export class WalletService implements WalletApi {
   /** Stops sync and zeroes every unlocked seed. */
   async stop(): Promise<void> {
     await this.sync.stop();
-    this.unlocks.lockAll();
+    this.seeds.lockAll();
   }
 
   /** Backend kind, heights and state, for get_node_info, /readyz and metrics. */
@@ -99,42 +99,13 @@ export class WalletService implements WalletApi {
   private summary(w: WalletRecord): WalletSummary {
     return {
       id: w.id, name: w.name, network: w.network, addressType: w.addressType,
-      watchOnly: w.sealedSeed === null, locked: this.isLocked(w),
+      watchOnly: w.sealedSeed === null, locked: this.seeds.isLocked(w),
     };
   }
 
-  private isLocked(w: WalletRecord): boolean {
-    if (w.sealedSeed === null) return true;
-    return w.hasPassphrase && this.unlocks.getSeed(w.id) === null;
-  }
-
-  /**
-   * Runs `fn` with the wallet's BIP39 seed. An unlocked wallet lends the seed the unlock manager
-   * holds (zeroed on lock); a wallet without a passphrase opens its secret for this call only
-   * and zeroes the seed afterwards.
-   */
-  async withSeed<T>(w: WalletRecord, fn: (seed: Uint8Array) => Promise<T> | T): Promise<T> {
-    if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to sign with', { watchOnly: true });
-    if (w.hasPassphrase) {
-      const seed = this.unlocks.getSeed(w.id) ?? fail('WALLET_LOCKED');
-      return fn(seed);
-    }
-    const seed = await this.openToSeed(w.sealedSeed, '');
-    try {
-      return await fn(seed);
-    } finally {
-      seed.fill(0);
-    }
-  }
-
-  /** Opens a sealed wallet secret and derives its seed; the secret buffer is zeroed. */
-  private async openToSeed(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
-    const secret = await openSeed(sealed, passphrase);
-    try {
-      return seedFromSecret(secret);
-    } finally {
-      secret.fill(0);
-    }
+  /** Runs `fn` with the wallet's seed (see SeedKeeper.withSeed). */
+  withSeed<T>(w: WalletRecord, fn: (seed: Uint8Array) => Promise<T> | T): Promise<T> {
+    return this.seeds.withSeed(w, fn);
   }
 
   async listWallets(): Promise<WalletSummary[]> {
@@ -193,7 +164,7 @@ export class WalletService implements WalletApi {
     const w = await this.wallet(walletId);
     const rows = await this.deps.store.listAddresses(walletId);
     const txs = await allTxs(this.deps.store, walletId);
-    const until = w.hasPassphrase ? this.unlocks.unlockedUntil(walletId) : null;
+    const until = this.seeds.unlockedUntil(w);
     return {
       ...this.summary(w),
       hasPassphrase: w.hasPassphrase,
@@ -315,47 +286,16 @@ export class WalletService implements WalletApi {
 
   async setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void> {
     const w = await this.wallet(walletId);
-    if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no seed to protect', { watchOnly: true });
-    if (w.hasPassphrase && req.old === undefined) fail('BAD_PASSPHRASE', 'the current passphrase is required');
-    this.unlocks.assertCanAttempt(walletId);
-    const secret = await this.openWithBackoff(w, w.hasPassphrase ? req.old! : '');
-    try {
-      const sealed = await sealSeed(secret, req.new);
-      await this.deps.store.updateSealedSeed(walletId, sealed, true);
-    } finally {
-      secret.fill(0);
-    }
-    // A new passphrase starts locked, as Bitcoin Core's encryptwallet does.
-    this.unlocks.lock(walletId);
+    await this.seeds.setPassphrase(w, req, (sealed) => this.deps.store.updateSealedSeed(walletId, sealed, true));
   }
 
   async unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void> {
-    const w = await this.wallet(walletId);
-    if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to unlock', { watchOnly: true });
-    this.unlocks.assertCanAttempt(walletId);
-    const secret = await this.openWithBackoff(w, w.hasPassphrase ? req.passphrase : '');
-    try {
-      this.unlocks.unlock(walletId, seedFromSecret(secret), req.timeoutSec);
-    } finally {
-      secret.fill(0);
-    }
+    await this.seeds.unlock(await this.wallet(walletId), req);
   }
 
   async lockWallet(walletId: string): Promise<void> {
     await this.wallet(walletId);
-    this.unlocks.lock(walletId);
-  }
-
-  /** Opens the sealed wallet secret, recording failures so repeated bad passphrases back off. */
-  private async openWithBackoff(w: WalletRecord, passphrase: string): Promise<Uint8Array> {
-    try {
-      const seed = await openSeed(w.sealedSeed!, passphrase);
-      this.unlocks.recordSuccess(w.id);
-      return seed;
-    } catch (err) {
-      this.unlocks.recordFailure(w.id);
-      throw err;
-    }
+    this.seeds.lock(walletId);
   }
 }
 
