@@ -87,7 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
 
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: config.rpc.maxBodyBytes },
+    // The hard cap only protects memory: messages between maxBodyBytes and it get a JSON-RPC
+    // REQUEST_TOO_LARGE answer from the route (SPEC §3), not a bare close 1009.
+    options: { maxPayload: config.rpc.maxBodyBytes * 4 },
     preClose(done) {
       // RFC 6455 §7.4.1: 1001 tells clients the server is going away, so they reconnect later.
       for (const client of this.websocketServer.clients) client.close(WS_GOING_AWAY, 'walletd shutting down');
@@ -113,6 +115,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (hasTokenInQuery(req)) {
       return send(reply, 401, errorReply(null, 'UNAUTHORIZED', 'tokens are accepted only in the Authorization header'));
+    }
+    if (typeof origin === 'string') {
+      // Past the guard, so the origin is in rpc.allowedOrigins: let that browser app read the
+      // answers. No credentials mode: tokens travel in the Authorization header, never cookies.
+      reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        return reply
+          .code(204)
+          .header('access-control-allow-methods', 'GET, POST')
+          .header('access-control-allow-headers', 'authorization, content-type')
+          .header('access-control-max-age', '600')
+          .send();
+      }
     }
   });
 
@@ -161,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
-  registerWsRoute(app, { dispatcher, inflight, logger, bearerOf, refuse, isUnix });
+  registerWsRoute(app, { dispatcher, inflight, logger, bearerOf, refuse, isUnix, maxMessageBytes: config.rpc.maxBodyBytes });
 
   app.get('/healthz', async (_req, reply) => send(reply, 200, { status: 'ok' }));
 

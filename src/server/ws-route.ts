@@ -29,6 +29,8 @@ export function registerWsRoute(
     bearerOf: (req: FastifyRequest) => string | undefined;
     refuse: (reply: FastifyReply, status: number, err: unknown) => FastifyReply;
     isUnix: (req: FastifyRequest) => boolean;
+    /** Messages longer than this get REQUEST_TOO_LARGE, like an oversized HTTP body. */
+    maxMessageBytes: number;
   },
 ): void {
   const tokens = new WeakMap<FastifyRequest, CallerToken>();
@@ -64,6 +66,11 @@ export function registerWsRoute(
       // Messages of one connection run in order: `auth` must finish before the next call.
       let queue: Promise<void> = Promise.resolve();
       socket.on('message', (data, isBinary) => {
+        const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+        if (size > deps.maxMessageBytes) {
+          queue = queue.then(() => send(errorReply(null, 'REQUEST_TOO_LARGE', `message exceeds ${deps.maxMessageBytes} bytes`)));
+          return;
+        }
         queue = queue.then(() => onMessage(isBinary ? null : data.toString()));
       });
       socket.on('close', () => {

@@ -55,6 +55,18 @@ describe('request guards', () => {
     expect(rpcError(bad.json()).data?.code).toBe('REQUEST_REFUSED');
     const good = await t.app.inject({ method: 'POST', url: '/rpc', headers: { ...auth(), origin: 'http://ui.example' }, payload: listWallets });
     expect(good.statusCode).toBe(200);
+    expect(good.headers['access-control-allow-origin']).toBe('http://ui.example');
+    expect(bad.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers a CORS preflight for an allowed origin only', async () => {
+    const preflight = (origin: string) =>
+      t.app.inject({ method: 'OPTIONS', url: '/rpc', headers: { host: 'localhost', origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+    const ok = await preflight('http://ui.example');
+    expect(ok.statusCode).toBe(204);
+    expect(ok.headers['access-control-allow-origin']).toBe('http://ui.example');
+    expect(String(ok.headers['access-control-allow-headers'])).toContain('authorization');
+    expect((await preflight('http://evil.example')).statusCode).toBe(403);
   });
 
   it('answers an oversized body with REQUEST_TOO_LARGE', async () => {

@@ -34,6 +34,17 @@ function call(ws: WebSocket, method: string, params: unknown = {}): Promise<{ re
 const open = (headers: Record<string, string> = {}) => t.app.injectWS('/ws', { headers: { host: 'localhost', ...headers } });
 
 describe('websocket transport', () => {
+  it('answers an oversized message with REQUEST_TOO_LARGE and keeps the connection', async () => {
+    const ws = await open({ authorization: `Bearer ${t.adminToken}` });
+    const answer = new Promise<{ id: unknown; error?: { data?: { code?: string } } }>((resolve) =>
+      ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()))),
+    );
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'list_wallets', params: { pad: 'x'.repeat(1024 * 1024 + 10) } }));
+    expect((await answer).error?.data?.code).toBe('REQUEST_TOO_LARGE');
+    expect((await call(ws, 'list_wallets')).error).toBeUndefined();
+    ws.terminate();
+  });
+
   it('authenticates from the upgrade header and keeps select_wallet per connection', async () => {
     const a = await open({ authorization: `Bearer ${t.adminToken}` });
     const created = (await call(a, 'create_wallet', { name: 'ws-test' })).result as { id: string };
