@@ -194,8 +194,18 @@ export class WalletService implements WalletApi {
     return unspentOutputs(outputs, await allTxs(this.deps.store, walletId));
   }
 
+  /**
+   * SPEC §7: an offline signer (no backend configured) knows no chain state, so chain-only reads
+   * answer CHAIN_UNAVAILABLE rather than an empty wallet. A configured backend that is down still
+   * serves what was synced.
+   */
+  private requireChain(): void {
+    if (!this.deps.chain) fail('CHAIN_UNAVAILABLE', 'no chain backend is configured (offline signer)');
+  }
+
   async getBalance(walletId: string, address?: string): Promise<Balance> {
     await this.wallet(walletId);
+    this.requireChain();
     let coins = await this.unspent(walletId);
     if (address !== undefined) {
       const rows = await this.deps.store.listAddresses(walletId);
@@ -242,6 +252,7 @@ export class WalletService implements WalletApi {
 
   async getTransactionHistory(walletId: string, req: { limit: number; cursor?: string }) {
     await this.wallet(walletId);
+    this.requireChain();
     const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor });
     const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
     const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
@@ -252,6 +263,7 @@ export class WalletService implements WalletApi {
 
   async getUnspentOutputs(walletId: string, req: { minConf: number }): Promise<UnspentOutput[]> {
     await this.wallet(walletId);
+    this.requireChain();
     const coins = await this.unspent(walletId);
     const leases = await this.deps.store.listLeases(walletId, this.deps.clock.now());
     return coinViews(coins, leases, await this.tipHeight(walletId), req.minConf);
@@ -259,6 +271,7 @@ export class WalletService implements WalletApi {
 
   async getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo> {
     await this.wallet(walletId);
+    this.requireChain();
     const tx = (await this.deps.store.getTx(walletId, txid)) ?? fail('TX_NOT_FOUND', undefined, { txid });
     return {
       txid, status: tx.status, confirmations: confirmations(tx.blockHeight, await this.tipHeight(walletId)),

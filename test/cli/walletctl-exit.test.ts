@@ -70,9 +70,15 @@ describe('walletctl exit codes', () => {
     const kebab = await walletctl(['--url', daemon.url, '--json', 'generate-address', '--wallet', walletId, '--label', 'a b', '--change'], env);
     expect(kebab.code).toBe(0);
     expect(kebab.json<{ chain: string; label: string }>()).toMatchObject({ chain: 'change', label: 'a b' });
-    const camel = await walletctl(['--url', daemon.url, '--json', 'get_unspent_outputs', '--wallet', walletId, '--minConf', '0'], env);
+    const camel = await walletctl(['--url', daemon.url, '--json', 'create_wallet', '--name', 'camel', '--addressType', 'p2tr'], env);
     expect(camel.code).toBe(0);
-    expect(camel.json()).toEqual([]);
+    expect(camel.json()).toMatchObject({ name: 'camel', addressType: 'p2tr' });
+  });
+
+  it('exits 1 with CHAIN_UNAVAILABLE for chain-only reads on an offline signer', async () => {
+    const run = await walletctl(['--datadir', datadir, 'get_balance', '--wallet', walletId]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('CHAIN_UNAVAILABLE');
   });
 
   it('prints human output as a table', async () => {

@@ -81,9 +81,9 @@ describe('websocket client', () => {
     try {
       const wallet = await client.createWallet({ name: 'selected' });
       await client.selectWallet({ wallet: wallet.id });
-      const [info, balance] = await Promise.all([client.getWalletInfo(), client.getBalance()]);
+      const [info, addresses] = await Promise.all([client.getWalletInfo(), client.getAddresses()]);
       expect(info.id).toBe(wallet.id);
-      expect(balance).toEqual({ confirmed: 0, unconfirmed: 0, total: 0 });
+      expect(addresses).toEqual([]);
       const seen: string[] = [];
       client.on('notification', (n) => seen.push(n.method));
       expect(seen).toEqual([]);

@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wordlists } from 'bip39';
+import { networks } from 'bitcoinjs-lib';
+import { ECPairFactory } from 'ecpair';
+import * as ecc from 'tiny-secp256k1';
 import { chainEnv, startDaemonProcess, unixRpc, type DaemonProcess } from '../daemon/daemon-process.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
 
@@ -75,6 +78,17 @@ export async function until<T>(fn: () => Promise<T>, done: (v: T) => boolean, ti
 }
 
 const WORDS = new Set(wordlists.english);
+const ECPair = ECPairFactory(ecc);
+const WIF_VERSIONS = [0x80, 0xef].map((wif) => ({ ...networks.bitcoin, wif }));
+
+function isWif(candidate: string): boolean {
+  try {
+    ECPair.fromWIF(candidate, WIF_VERSIONS);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Key material in `text`, if any (SPEC §1): an extended private key, a WIF, or a run of 12+
@@ -83,7 +97,14 @@ const WORDS = new Set(wordlists.english);
 export function findKeyMaterial(text: string, secrets: string[] = []): string[] {
   const hits: string[] = [];
   if (/[xtyzuv]prv[1-9A-HJ-NP-Za-km-z]{100,}/.test(text)) hits.push('extended private key');
-  if (/(^|[^1-9A-HJ-NP-Za-km-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}($|[^1-9A-HJ-NP-Za-km-z])/.test(text)) hits.push('WIF');
+  // A base58 run of WIF length is common in hex and txids by chance; only a run that decodes as
+  // a WIF (checksum and version byte) counts.
+  for (const [candidate] of text.matchAll(/(?<![1-9A-HJ-NP-Za-km-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}(?![1-9A-HJ-NP-Za-km-z])/g)) {
+    if (isWif(candidate)) {
+      hits.push('WIF');
+      break;
+    }
+  }
   let run = 0;
   for (const token of text.split(/[^a-z]+/)) {
     run = WORDS.has(token) ? run + 1 : 0;

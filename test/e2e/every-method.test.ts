@@ -112,7 +112,7 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
   it('returned no key material and no fed secret except where the caller must see it', () => {
     // The created token and the export bundle are returned once by design; the rest must not echo.
     const mustNotEcho = [WALLET_PASS, NEW_WALLET_PASS, EXPORT_PASS, BIP84_MNEMONIC];
-    for (const text of outputs) expect(findKeyMaterial(text, mustNotEcho)).toEqual([]);
+    for (const text of outputs) expect(findKeyMaterial(text, mustNotEcho), text).toEqual([]);
   });
 
   it('logged no key material and no fed secret', () => {

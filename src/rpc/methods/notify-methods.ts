@@ -4,7 +4,7 @@ import type { Notifier } from '../../notify/notifier.ts';
 import { EVENT_TYPES } from '../../notify/subscription.ts';
 import type { CallContext } from '../context.ts';
 import { defineMethod } from '../define-method.ts';
-import { fail } from '../errors.ts';
+import { fail, isWalletdError } from '../errors.ts';
 import { BalanceSchema, Count, Nullable, WalletId } from '../schemas.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -59,7 +59,11 @@ export const subscribe = defineMethod({
       sinceSeq: params.sinceSeq,
       readState: async () => ({
         tipHeight: (await ctx.services.nodeInfo()).tipHeight,
-        balance: wallet === undefined ? undefined : await ctx.services.wallets.getBalance(wallet),
+        // An offline signer has no balance to report; the snapshot then carries none.
+        balance: wallet === undefined ? undefined : await ctx.services.wallets.getBalance(wallet).catch((err: unknown) => {
+          if (isWalletdError(err, 'CHAIN_UNAVAILABLE')) return undefined;
+          throw err;
+        }),
       }),
     });
   },
