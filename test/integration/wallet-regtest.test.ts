@@ -8,18 +8,9 @@ import { EsploraBackend } from '../../src/chain/esplora-backend.ts';
 import { startEsploraServer } from '../harness/esplora-server.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';
+import { rejectionCode } from '../harness/error-codes.ts';
 
 const ctx = useRegtestNode();
-
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isWalletdError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a WalletdError');
-}
 
 const CASES = [
   ['bitcoind', 'p2wpkh'],
@@ -110,7 +101,7 @@ describe.each(CASES)('%s backend, %s wallet on regtest', (backend, addressType) 
     await ctx.node.mine(1);
     await sync();
     expect((await h.service.getBalance(walletId)).total).toBe(before - cancel.fee);
-    expect(await errorCode(h.service.cancelTransaction(walletId, { txid: cancel.txid }))).toBe('ALREADY_CONFIRMED');
+    expect(await rejectionCode(h.service.cancelTransaction(walletId, { txid: cancel.txid }))).toBe('ALREADY_CONFIRMED');
   });
 
   it('an idempotent retry returns the same txid and never pays twice', async () => {
@@ -121,7 +112,7 @@ describe.each(CASES)('%s backend, %s wallet on regtest', (backend, addressType) 
     expect(again).toMatchObject({ txid: first.txid, replayed: true });
     const history = await h.service.getTransactionHistory(walletId, { limit: 50 });
     expect(history.transactions.filter((t) => t.amount === -(1_500_000 + first.fee))).toHaveLength(1);
-    expect(await errorCode(h.service.sendTransaction(walletId, { ...req, outputs: [{ address: to, amount: 1_600_000 }] }))).toBe('INVALID_PARAMS');
+    expect(await rejectionCode(h.service.sendTransaction(walletId, { ...req, outputs: [{ address: to, amount: 1_600_000 }] }))).toBe('INVALID_PARAMS');
     await ctx.node.mine(1);
     await sync();
   });
@@ -147,10 +138,10 @@ describe.each(CASES)('%s backend, %s wallet on regtest', (backend, addressType) 
 
   it('refuses bad destinations with WRONG_NETWORK / INVALID_ADDRESS and oversize sends with INSUFFICIENT_FUNDS', async () => {
     const send = (address: string, amount = 10_000) => h.service.sendTransaction(walletId, { outputs: [{ address, amount }] });
-    expect(await errorCode(send('bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'))).toBe('WRONG_NETWORK');
-    expect(await errorCode(send('not-an-address'))).toBe('INVALID_ADDRESS');
+    expect(await rejectionCode(send('bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'))).toBe('WRONG_NETWORK');
+    expect(await rejectionCode(send('not-an-address'))).toBe('INVALID_ADDRESS');
     const to = await ctx.node.rpc<string>('getnewaddress');
-    expect(await errorCode(send(to, 21_000_000 * 100_000_000))).toBe('INSUFFICIENT_FUNDS');
+    expect(await rejectionCode(send(to, 21_000_000 * 100_000_000))).toBe('INSUFFICIENT_FUNDS');
   });
 });
 

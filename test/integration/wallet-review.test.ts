@@ -3,7 +3,6 @@
  * concurrency, lease release on failure, and the fee cap after the relay-fee floor.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
 import { EsploraBackend } from '../../src/chain/esplora-backend.ts';
 import type { ChainBackend } from '../../src/wallet/ports.ts';
 import { deriveAddresses } from '../../src/wallet/hd.ts';
@@ -12,18 +11,9 @@ import { WalletService } from '../../src/wallet/wallet-service.ts';
 import { startEsploraServer } from '../harness/esplora-server.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { startService, TEST_SETTINGS, type ServiceHarness } from './service-harness.ts';
+import { rejectionCode } from '../harness/error-codes.ts';
 
 const ctx = useRegtestNode();
-
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isWalletdError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a WalletdError');
-}
 
 describe.each(['bitcoind', 'esplora'] as const)('%s backend: lookahead rescan', (backend) => {
   let h: ServiceHarness;
@@ -104,7 +94,7 @@ describe('spend paths', () => {
       settings: { ...TEST_SETTINGS, maxFeeRate: 10 },
     });
     const to = await ctx.node.rpc<string>('getnewaddress');
-    expect(await errorCode(service.signTransaction(id, { outputs: [{ address: to, amount: 100_000 }] }))).toBe('FEE_TOO_HIGH');
+    expect(await rejectionCode(service.signTransaction(id, { outputs: [{ address: to, amount: 100_000 }] }))).toBe('FEE_TOO_HIGH');
   });
 
   it('holds a caller’s PSBT to maxFeeSats and maxFeeRate', async () => {
@@ -116,8 +106,8 @@ describe('spend paths', () => {
       network: resolveNetwork('regtest', ctx.node.networkParams), chain: h.chain,
       settings: { ...TEST_SETTINGS, ...over },
     });
-    expect(await errorCode(capped({ maxFeeSats: 100_000 }).signTransaction(id, { psbt }))).toBe('FEE_TOO_HIGH');
-    expect(await errorCode(capped({ maxFeeRate: 100 }).signTransaction(id, { psbt }))).toBe('FEE_TOO_HIGH');
+    expect(await rejectionCode(capped({ maxFeeSats: 100_000 }).signTransaction(id, { psbt }))).toBe('FEE_TOO_HIGH');
+    expect(await rejectionCode(capped({ maxFeeRate: 100 }).signTransaction(id, { psbt }))).toBe('FEE_TOO_HIGH');
     const ok = await capped({ maxFeeSats: 100_000_000, maxFeeRate: 1_000_000 }).signTransaction(id, { psbt });
     expect(ok.complete).toBe(true);
   });

@@ -1,10 +1,11 @@
 import { payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/rpc/errors.ts';
 import { validateAddress } from '../../src/wallet/address-validation.ts';
 import { toHex } from '../../src/wallet/hd.ts';
 import { resolveNetwork, toBitcoinjsNetwork } from '../../src/wallet/networks.ts';
 import type { Network } from '../../src/wallet/types.ts';
+import { codeOf } from '../harness/error-codes.ts';
 
 const mainnet = resolveNetwork('mainnet');
 const testnet = resolveNetwork('testnet');
@@ -30,16 +31,6 @@ function addressesFor(network: Network) {
     p2pkh: payments.p2pkh({ hash: hash20, network: n }).address!,
     p2sh: payments.p2sh({ hash: hash20, network: n }).address!,
   };
-}
-
-function codeOf(fn: () => unknown): ErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (err) {
-    if (isWalletdError(err)) return err.code;
-    throw err;
-  }
 }
 
 describe('validateAddress', () => {

@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/rpc/errors.ts';
 import { descriptorChecksum, isValidChecksum, parseWatchOnly, walletDescriptors } from '../../src/wallet/descriptors.ts';
 import { deriveAccount, deriveAccountSigner, deriveAddress } from '../../src/wallet/hd.ts';
 import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
 import { resolveNetwork } from '../../src/wallet/networks.ts';
 import { readVector } from '../vectors/parse-mediawiki.ts';
+import { codeOf } from '../harness/error-codes.ts';
 
 // `* Label: <tt>descriptor</tt>` lines from BIP-380's test vectors.
 const checksumCases = [...readVector('bip-0380-checksum-vectors.mediawiki').matchAll(/^\* ([^:]+): <tt>(.*)<\/tt>$/gmu)].map(
   (m) => ({ label: m[1]!, text: m[2]! }),
 );
-
-function codeOf(fn: () => unknown): ErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (err) {
-    if (isWalletdError(err)) return err.code;
-    throw err;
-  }
-}
 
 const testnet = resolveNetwork('testnet');
 const seed = mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/rpc/errors.ts';
 import {
   HEADER_BYTES,
   TAG_BYTES,
@@ -11,19 +11,10 @@ import {
   openSeed,
   sealSeed,
 } from '../../src/wallet/seed-vault.ts';
+import { rejectionCode } from '../harness/error-codes.ts';
 
 // Cheap scrypt cost for tests; one case below runs the default cost once.
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'none'> {
-  try {
-    await p;
-    return 'none';
-  } catch (err) {
-    if (isWalletdError(err)) return err.code;
-    throw err;
-  }
-}
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   return Buffer.from(haystack).indexOf(Buffer.from(needle));
@@ -55,7 +46,7 @@ describe('seed vault', () => {
 
   it('refuses a wrong passphrase with BAD_PASSPHRASE', async () => {
     const sealed = await sealSeed(seed, 'right', FAST);
-    expect(await codeOf(openSeed(sealed, 'wrong'))).toBe('BAD_PASSPHRASE');
+    expect(await rejectionCode(openSeed(sealed, 'wrong'))).toBe('BAD_PASSPHRASE');
   });
 
   it('refuses a tampered byte anywhere (header, salt, nonce, ciphertext, tag)', async () => {
@@ -64,20 +55,20 @@ describe('seed vault', () => {
     for (const pos of positions) {
       const tampered = Uint8Array.from(sealed);
       tampered[pos] = tampered[pos]! ^ 0x01;
-      expect(await codeOf(openSeed(tampered, 'pw'))).toBe('BAD_PASSPHRASE');
+      expect(await rejectionCode(openSeed(tampered, 'pw'))).toBe('BAD_PASSPHRASE');
     }
-    expect(await codeOf(openSeed(sealed.subarray(0, HEADER_BYTES + 4), 'pw'))).toBe('BAD_PASSPHRASE');
+    expect(await rejectionCode(openSeed(sealed.subarray(0, HEADER_BYTES + 4), 'pw'))).toBe('BAD_PASSPHRASE');
   });
 
   it('refuses a header whose scrypt cost was raised beyond the bound, before running scrypt', async () => {
     const sealed = await sealSeed(seed, 'pw', FAST);
     const tampered = Uint8Array.from(sealed);
     tampered[5] = 40;
-    expect(await codeOf(openSeed(tampered, 'pw'))).toBe('BAD_PASSPHRASE');
+    expect(await rejectionCode(openSeed(tampered, 'pw'))).toBe('BAD_PASSPHRASE');
   });
 
   it('rejects out-of-range seal parameters', async () => {
-    expect(await codeOf(sealSeed(seed, 'pw', { N: 1000, r: 8, p: 1 }))).toBe('INVALID_PARAMS');
+    expect(await rejectionCode(sealSeed(seed, 'pw', { N: 1000, r: 8, p: 1 }))).toBe('INVALID_PARAMS');
   });
 
   it('exposes the KDF and AEAD helpers for other bundles', async () => {
