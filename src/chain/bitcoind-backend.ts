@@ -18,6 +18,18 @@ interface RpcTx {
   confirmations?: number;
 }
 
+/** What mempool matching needs of a transaction; cached between polls. */
+type MempoolTx = Pick<RpcTx, 'txid' | 'vin' | 'vout'>;
+
+/** Drops everything matching does not need (hex, amounts, asm), to keep the cache small. */
+function compact(tx: RpcTx): MempoolTx {
+  return {
+    txid: tx.txid,
+    vin: tx.vin.map((i) => ({ txid: i.txid, vout: i.vout })),
+    vout: tx.vout.map((o) => ({ n: o.n, scriptPubKey: { hex: o.scriptPubKey.hex } })),
+  };
+}
+
 interface RpcBlock {
   hash: string;
   height: number;
@@ -44,6 +56,8 @@ class ReorgDuringScan extends Error {}
 export class BitcoindBackend implements ChainBackend {
   readonly kind = 'bitcoind' as const;
   readonly #rpc: BitcoindRpc;
+  /** Compact mempool transactions by txid, refreshed by each scan. */
+  readonly #mempool = new Map<string, MempoolTx>();
 
   constructor(opts: BitcoindRpcOptions) {
     this.#rpc = new BitcoindRpc(opts);
@@ -169,25 +183,26 @@ export class BitcoindBackend implements ChainBackend {
     });
   }
 
-  /** Mempool transactions touching the request, including chains of unconfirmed spends. */
-  async #mempoolMatches(scripts: ReadonlySet<string>, outpoints: Set<string>): Promise<RpcTx[]> {
+  /**
+   * Mempool transactions touching the request, including chains of unconfirmed spends. A node's
+   * mempool changes by a few transactions between polls, so each transaction is fetched once and
+   * kept in compact form (inputs and output scripts, no hex); only matches fetch their hex.
+   */
+  async #mempoolMatches(scripts: ReadonlySet<string>, outpoints: Set<string>): Promise<Array<{ txid: string; hex: string }>> {
     const txids = await this.#call<string[]>('getrawmempool');
-    let pending: RpcTx[] = [];
-    for (let i = 0; i < txids.length; i += MEMPOOL_BATCH) {
-      const calls = txids.slice(i, i + MEMPOOL_BATCH).map((t) => ({ method: 'getrawtransaction', params: [t, true] }));
-      const results = await this.#rpc.batch<RpcTx>(calls).catch((err: unknown) => {
-        throw this.#mapError(err);
-      });
-      for (const r of results) {
-        if (r.ok) pending.push(r.result);
-        else if (r.error.rpcCode !== RPC_INVALID_ADDRESS_OR_KEY) throw this.#mapError(r.error); // -5: left the mempool
-      }
+    const live = new Set(txids);
+    for (const txid of this.#mempool.keys()) if (!live.has(txid)) this.#mempool.delete(txid);
+    const missing = txids.filter((txid) => !this.#mempool.has(txid));
+    for (let i = 0; i < missing.length; i += MEMPOOL_BATCH) {
+      const calls = missing.slice(i, i + MEMPOOL_BATCH).map((t) => ({ method: 'getrawtransaction', params: [t, true] }));
+      for (const r of await this.#batchTolerant<RpcTx>(calls)) if (r) this.#mempool.set(r.txid, compact(r));
     }
     // Mempool order is arbitrary: repeat until no new match, so a child found after its parent counts.
-    const matched: RpcTx[] = [];
+    let pending = txids.flatMap((txid) => this.#mempool.get(txid) ?? []);
+    const matched: MempoolTx[] = [];
     for (let progress = true; progress && pending.length > 0; ) {
       progress = false;
-      const rest: RpcTx[] = [];
+      const rest: MempoolTx[] = [];
       for (const tx of pending) {
         if (matches(tx, scripts, outpoints)) {
           matched.push(tx);
@@ -196,7 +211,21 @@ export class BitcoindBackend implements ChainBackend {
       }
       pending = rest;
     }
-    return matched;
+    const hexes = await this.#batchTolerant<string>(matched.map((t) => ({ method: 'getrawtransaction', params: [t.txid, false] })));
+    return matched.flatMap((t, i) => (hexes[i] ? [{ txid: t.txid, hex: hexes[i]! }] : []));
+  }
+
+  /** Batch results, with null for a transaction that left the mempool meanwhile (-5). */
+  async #batchTolerant<T>(calls: RpcCall[]): Promise<Array<T | null>> {
+    if (calls.length === 0) return [];
+    const results = await this.#rpc.batch<T>(calls).catch((err: unknown) => {
+      throw this.#mapError(err);
+    });
+    return results.map((r) => {
+      if (r.ok) return r.result;
+      if (r.error.rpcCode === RPC_INVALID_ADDRESS_OR_KEY) return null;
+      throw this.#mapError(r.error);
+    });
   }
 
   async #call<T>(method: string, ...params: unknown[]): Promise<T> {
@@ -228,7 +257,7 @@ export class BitcoindBackend implements ChainBackend {
  * True when `tx` pays one of `scripts` or spends one of `outpoints`. Outputs it pays to
  * `scripts` join `outpoints`, so a later spend of them in the same scan is caught too.
  */
-function matches(tx: RpcTx, scripts: ReadonlySet<string>, outpoints: Set<string>): boolean {
+function matches(tx: MempoolTx, scripts: ReadonlySet<string>, outpoints: Set<string>): boolean {
   let hit = false;
   for (const input of tx.vin) {
     if (input.txid !== undefined && outpoints.has(`${input.txid}:${input.vout}`)) hit = true;

@@ -57,3 +57,27 @@ describe('BitcoindBackend unreachable', () => {
     }
   });
 });
+
+describe('BitcoindBackend mempool cache', () => {
+  it('fetches each mempool transaction once, not on every scan', async () => {
+    const { url, user, password } = ctx.node;
+    const fresh = new BitcoindBackend({ url, user, password });
+    for (let i = 0; i < 3; i++) await ctx.node.fund(await ctx.node.rpc<string>('getnewaddress'), 100_000n);
+    const request = { scripts: new Set<string>(), outpoints: new Set<string>(), fromHeight: (await ctx.node.rpc<number>('getblockcount')) + 1 };
+    let fetched = 0;
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      fetched += [...String(init?.body ?? '').matchAll(/"method":"getrawtransaction"/g)].length;
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      await fresh.scan(request);
+      const first = fetched;
+      await fresh.scan(request);
+      expect(first).toBeGreaterThanOrEqual(3);
+      expect(fetched - first).toBe(0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
