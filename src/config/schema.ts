@@ -11,6 +11,7 @@ const Secret = (schema: TSchema = Type.String({ minLength: 1 })) => ({ ...schema
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const SatPerVb = Type.Number({ exclusiveMinimum: 0, maximum: 100_000 });
 
+/** Custom chain parameters (`networkParams`), in bitcoinjs-lib's Network shape. */
 export const NetworkParamsSchema = Type.Object(
   {
     messagePrefix: Type.Optional(Type.String()),
@@ -26,6 +27,7 @@ export const NetworkParamsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Every configuration key with its type, default and secret mark (SPEC §2, §7). */
 export const ConfigSchema = Type.Object(
   {
     datadir: Type.String({ minLength: 1, default: './data' }),

@@ -18,8 +18,9 @@ import { Inflight } from './inflight.ts';
 import { createRuntime, type Runtime } from './daemon-services.ts';
 import { listenUnixSocket } from './unix-socket.ts';
 
-/** File names inside the data dir (SPEC §2). */
+/** The unix socket's file name inside the data dir (SPEC §2). */
 export const SOCKET_FILE_NAME = 'walletd.sock';
+/** The admin token's file name inside the data dir (SPEC §2). */
 export const ADMIN_TOKEN_FILE_NAME = 'admin.token';
 
 /** How long shutdown waits for in-flight calls; the rest of the 10 s budget closes resources. */
