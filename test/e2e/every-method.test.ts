@@ -4,6 +4,7 @@
  * contains key material or a secret we fed in (SPEC §1; issue 3 and issue 7's redaction test).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Value } from '@sinclair/typebox/value';
 import { METHODS } from '../../src/rpc/method-table.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { findKeyMaterial, ok, rpc, startChainDaemon, until, type RunningDaemon } from './e2e-helpers.ts';
@@ -40,6 +41,9 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     // (test/portability decrypts and scans it) and BIP174 has no field for a private key.
     outputs.push(JSON.stringify(answer, (key, value) => (key === 'bundle' || key === 'psbt' ? '[base64]' : value)));
     if (answer.error) throw new Error(`${method}: ${answer.error.data?.code} ${answer.error.message}`);
+    // Real results, not fakes, must match the schema the method table declares (and publishes).
+    const schema = METHODS.find((m) => m.name === method)!.result;
+    expect(Value.Check(schema, answer.result), `${method} result: ${JSON.stringify([...Value.Errors(schema, answer.result)].slice(0, 3))}`).toBe(true);
     return answer.result as T;
   }
 
@@ -87,7 +91,6 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     const created = await call<{ token: string; id: string }>('token_create', { name: 'reader', scopes: ['wallet:read'] });
     fed.push(created.token);
     expect((await rpc(d, created.token, 'token_info', {}, via)).result).toMatchObject({ id: created.id, scopes: ['wallet:read'] });
-    called.add('token_info');
     await call('token_info');
     await call('token_list');
     await call('token_revoke', { id: created.id });
