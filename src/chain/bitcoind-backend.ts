@@ -2,7 +2,7 @@
  * ChainBackend over Bitcoin Core JSON-RPC (SPEC §7): scans blocks and the mempool itself, so it
  * needs no wallet or address index on the node, only `-txindex` for `getTx` of confirmed txs.
  */
-import { WalletdError, fail } from '../rpc/errors.ts';
+import { WalletdError, fail } from '../errors.ts';
 import type { ChainBackend, ChainTx, ScanRequest } from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 import { BitcoindRpc, BitcoindRpcError, type BitcoindRpcOptions, type RpcCall } from './bitcoind-rpc.ts';

@@ -3,7 +3,7 @@
  * array (batch) requests. Transport failures become WalletdError CHAIN_UNAVAILABLE; errors the
  * node itself answers keep its numeric code and message as a {@link BitcoindRpcError}.
  */
-import { WalletdError } from '../rpc/errors.ts';
+import { WalletdError } from '../errors.ts';
 
 /** Connection settings for a Bitcoin Core (or fork) JSON-RPC endpoint. */
 export interface BitcoindRpcOptions {

@@ -2,7 +2,7 @@
  * Builds the configured ChainBackend (SPEC §7 `chain` config): bitcoind, esplora, or none
  * (the daemon then runs as an offline signer and chain-only methods answer CHAIN_UNAVAILABLE).
  */
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import type { ChainBackend } from '../wallet/ports.ts';
 import { BitcoindBackend } from './bitcoind-backend.ts';
 import { EsploraBackend } from './esplora-backend.ts';

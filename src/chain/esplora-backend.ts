@@ -3,7 +3,7 @@
  * Blockstream esplora's API.md, so it works against electrs/esplora and public instances.
  */
 import { createHash } from 'node:crypto';
-import { WalletdError, fail } from '../rpc/errors.ts';
+import { WalletdError, fail } from '../errors.ts';
 import type { ChainBackend, ChainTx, ScanRequest } from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { KEYSTORE_FILE_NAME, LOCK_FILE_NAME, openKeystore } from '../keystore/index.ts';
-import { isWalletdError } from '../rpc/errors.ts';
+import { isWalletdError } from '../errors.ts';
 import { openSeed } from '../wallet/seed-vault.ts';
 import { mnemonicFromSecret } from '../wallet/wallet-secret.ts';
 

@@ -2,7 +2,7 @@
  * `WalletStore` over the SQLCipher keystore. Every write is one transaction; bulk rows go
  * through one prepared statement inside it (STYLE.md "Pitfalls": 20–40× faster).
  */
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import type { SyncUpdate, WalletStore } from '../wallet/ports.ts';
 import type { AddressRecord, BlockRef, OutputLease, TxStatus, WalletOutput, WalletRecord, WalletTx } from '../wallet/types.ts';
 import type { Database, SqlParams, TxHandle } from './database.ts';

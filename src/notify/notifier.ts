@@ -5,7 +5,7 @@
  * they were published, one at a time.
  */
 import { randomUUID } from 'node:crypto';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import type { EventStore, WalletEvent } from '../rpc/ports.ts';
 import type { Balance } from '../wallet/wallet-api.ts';
 import { EVENT_NOTIFICATION, Subscription, eventMatches, type EventType, type SubscriptionFilter } from './subscription.ts';

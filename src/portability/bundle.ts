@@ -8,7 +8,7 @@
  * The 40-byte header is the AEAD's associated data, so a changed KDF parameter, salt or nonce
  * fails authentication exactly like a changed ciphertext byte. Pure: no fs, no clock.
  */
-import { fail, isWalletdError } from '../rpc/errors.ts';
+import { fail, isWalletdError } from '../errors.ts';
 import {
   envelopeHeaderBytes, openEnvelope, sealEnvelope, TAG_BYTES, type EnvelopeFormat, type ScryptParams,
 } from '../wallet/seed-vault.ts';

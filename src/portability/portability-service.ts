@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import { lookaheadRows } from '../wallet/address-book.ts';
 import { parseWatchOnly } from '../wallet/descriptors.ts';
 import { deriveAccount } from '../wallet/hd.ts';

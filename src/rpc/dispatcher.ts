@@ -16,7 +16,7 @@ import {
 import { pino, type Logger } from 'pino';
 import type { AnyMethod } from './define-method.ts';
 import type { AuditNote, CallContext, CallerToken, RpcServices, Session } from './context.ts';
-import { ERRORS, WalletdError, fail } from './errors.ts';
+import { ERRORS, WalletdError, fail } from '../errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';

@@ -3,7 +3,7 @@
  * after coin selection and before anything is signed.
  */
 import { address as btcAddress } from 'bitcoinjs-lib';
-import { fail } from './errors.ts';
+import { fail } from '../errors.ts';
 import type { CallerToken } from './context.ts';
 import type { SpendLedger } from './ports.ts';
 import type { SpendGuard } from '../wallet/wallet-api.ts';

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { chmod, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../keystore/atomic-file.ts';
-import { fail, isWalletdError } from './errors.ts';
+import { fail, isWalletdError } from '../errors.ts';
 import type { CallerToken } from './context.ts';
 import type { TokenConstraints, TokenRecord, TokenStore } from './ports.ts';
 import { SCOPES, type Scope } from './scopes.ts';

@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { CallerToken, Session } from '../rpc/context.ts';
-import { isWalletdError, WalletdError } from '../rpc/errors.ts';
+import { isWalletdError, WalletdError } from '../errors.ts';
 import { safeError } from '../rpc/redact.ts';
 import { checkRequest } from './guards.ts';
 import { Inflight } from './inflight.ts';

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
 import { acquireDataDirLock, KeystoreKeyError, openKeystore, type DataDirLock, type Keystore } from '../keystore/index.ts';
-import { isWalletdError } from '../rpc/errors.ts';
+import { isWalletdError } from '../errors.ts';
 import { ensureAdminToken } from '../rpc/tokens.ts';
 import { startBackupSchedule } from '../portability/portability-service.ts';
 import { buildApp } from './app.ts';

@@ -2,7 +2,7 @@
  * JSON-RPC 2.0 envelopes the transport writes itself: errors raised before the dispatcher runs
  * (guards, auth, parse errors, size limits) must still be well-formed JSON-RPC responses.
  */
-import { WalletdError, type ErrorCode } from '../rpc/errors.ts';
+import { WalletdError, type ErrorCode } from '../errors.ts';
 
 /** A JSON-RPC id as the spec allows it. */
 export type JsonRpcId = string | number | null;

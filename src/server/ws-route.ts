@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { CallerToken, Session } from '../rpc/context.ts';
-import { isWalletdError } from '../rpc/errors.ts';
+import { isWalletdError } from '../errors.ts';
 import { safeError } from '../rpc/redact.ts';
 import type { Inflight } from './inflight.ts';
 import { errorReply, errorReplyFrom, parseErrorReply, requestId, toJson } from './replies.ts';

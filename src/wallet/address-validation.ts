@@ -3,7 +3,7 @@
  * malformed address (INVALID_ADDRESS) from a well-formed one of another network (WRONG_NETWORK).
  */
 import { address as baddress, payments } from 'bitcoinjs-lib';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import { toBitcoinjsNetwork } from './networks.ts';
 import type { Network } from './types.ts';
 

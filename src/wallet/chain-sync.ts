@@ -3,7 +3,7 @@
  * scripts and coins, keep the gap-limit lookahead, and hand the store one update to apply.
  */
 import { Transaction } from 'bitcoinjs-lib';
-import { isWalletdError } from '../rpc/errors.ts';
+import { isWalletdError } from '../errors.ts';
 import { lookaheadRows } from './address-book.ts';
 import type { ChainBackend, ChainTx, Clock, SyncUpdate, WalletStore } from './ports.ts';
 import type { AddressRecord, BlockRef, Network, WalletOutput, WalletRecord, WalletTx } from './types.ts';

@@ -3,7 +3,7 @@
  * receive/change descriptors and parsing a watch-only import (bare xpub or descriptor).
  */
 import type { BIP32Interface } from 'bip32';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import { bip32 } from './hd.ts';
 import { KNOWN_NETWORK_PARAMS, toBitcoinjsNetwork } from './networks.ts';
 import type { AddressType, Network } from './types.ts';

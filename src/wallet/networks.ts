@@ -3,7 +3,7 @@
  * (`networkParams`) for custom chains such as a litecoind regtest node.
  */
 import type { Network as BitcoinjsNetwork } from 'bitcoinjs-lib';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import type { Network, NetworkName, NetworkParams } from './types.ts';
 
 // BIP-32 version bytes: xpub/xprv on mainnet, tpub/tprv on every test network.

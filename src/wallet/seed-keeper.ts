@@ -3,7 +3,7 @@
  * with a timeout and backoff, and lending the seed to a signer. Kept apart and small so the code
  * that handles key material is easy to audit.
  */
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import type { Clock } from './ports.ts';
 import { openSeed, sealSeed } from './seed-vault.ts';
 import type { WalletRecord } from './types.ts';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
-import { fail, isWalletdError } from '../rpc/errors.ts';
+import { fail, isWalletdError } from '../errors.ts';
 import { validateAddress } from './address-validation.ts';
 import { allTxs, recordBroadcastTx } from './chain-sync.ts';
 import { selectCoins } from './coin-selection.ts';

@@ -2,7 +2,7 @@
  * Keeps every wallet in step with the chain: polls the backend, runs sync passes, backs off while
  * the backend is down (never crashing), reports progress, and emits wallet events.
  */
-import { isWalletdError } from '../rpc/errors.ts';
+import { isWalletdError } from '../errors.ts';
 import { allTxs, syncWallet } from './chain-sync.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import type { BlockRef, Network } from './types.ts';

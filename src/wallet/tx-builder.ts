@@ -5,7 +5,7 @@
 import * as ecc from 'tiny-secp256k1';
 import { BIP32Factory, type BIP32Interface } from 'bip32';
 import { initEccLib, Psbt, payments, toXOnly } from 'bitcoinjs-lib';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import { toScriptBytes } from './fee-math.ts';
 import type { AddressType, ChainIndex, Network } from './types.ts';
 

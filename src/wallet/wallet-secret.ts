@@ -6,7 +6,7 @@
  * Layout: version (1 byte) | entropy length (1 byte) | entropy | UTF-8 BIP39 passphrase.
  */
 import * as bip39 from 'bip39';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 import { isValidMnemonic, mnemonicToSeed } from './mnemonic.ts';
 
 const SECRET_VERSION = 1;

@@ -20,7 +20,7 @@ import type {
 } from './wallet-api.ts';
 import { balanceOf, coinViews, confirmations, historyEntry, unspentOutputs } from './wallet-views.ts';
 import { allTxs } from './chain-sync.ts';
-import { fail } from '../rpc/errors.ts';
+import { fail } from '../errors.ts';
 
 /** Tunables from config (`wallet.*`, `fees.*`, `chain.pollIntervalMs`, `notify.confirmationDepth`). */
 export interface WalletSettings {

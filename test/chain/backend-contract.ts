@@ -4,7 +4,7 @@
  * Tests share state and run in order, like a wallet's life on one chain.
  */
 import { expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import type { ChainBackend, ScanRequest } from '../../src/wallet/ports.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
 import { randomP2wpkh, signSpend, tamper, voutPaying, type TestKey } from '../harness/p2wpkh-key.ts';

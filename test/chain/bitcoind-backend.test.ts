@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BitcoindBackend } from '../../src/chain/bitcoind-backend.ts';
 import { BitcoindRpc, BitcoindRpcError } from '../../src/chain/bitcoind-rpc.ts';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import { freePort, useRegtestNode } from '../harness/regtest-node.ts';
 import { backendContract } from './backend-contract.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createChainBackend } from '../../src/chain/create-backend.ts';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 
 describe('createChainBackend', () => {
   it('builds no backend for none (offline signer)', () => {

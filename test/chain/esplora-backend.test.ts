@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BitcoindBackend } from '../../src/chain/bitcoind-backend.ts';
 import { EsploraBackend, esploraScripthash } from '../../src/chain/esplora-backend.ts';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import { startEsploraServer } from '../harness/esplora-server.ts';
 import { freePort, useRegtestNode } from '../harness/regtest-node.ts';
 import { backendContract } from './backend-contract.ts';

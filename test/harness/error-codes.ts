@@ -1,5 +1,5 @@
 /** The stable error code a call fails with (SPEC §6): tests assert codes, never message text. */
-import { isWalletdError, type ErrorCode } from '../../src/rpc/errors.ts';
+import { isWalletdError, type ErrorCode } from '../../src/errors.ts';
 
 /** The WalletdError code `fn` throws, or 'none' when it returns; other errors propagate. */
 export function codeOf(fn: () => unknown): ErrorCode | 'none' {

@@ -6,7 +6,7 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BitcoindBackend } from '../../src/chain/bitcoind-backend.ts';
-import { WalletdError, isWalletdError } from '../../src/rpc/errors.ts';
+import { WalletdError, isWalletdError } from '../../src/errors.ts';
 import type { ChainBackend } from '../../src/wallet/ports.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { startService, type ServiceHarness } from './service-harness.ts';

@@ -3,7 +3,7 @@
  * node has accepted it. Runs for BIP84 (P2WPKH) and BIP86 (P2TR) wallets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import { EsploraBackend } from '../../src/chain/esplora-backend.ts';
 import { startEsploraServer } from '../harness/esplora-server.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';

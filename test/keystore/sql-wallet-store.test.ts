@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/keystore/database.ts';
 import { migrate } from '../../src/keystore/migrations.ts';
 import { SqlWalletStore } from '../../src/keystore/sql-wallet-store.ts';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import type { SyncUpdate } from '../../src/wallet/ports.ts';
 import type { WalletOutput, WalletTx } from '../../src/wallet/types.ts';
 import { addressRecord, rawKey, tempDir, walletRecord } from './helpers.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openKeystore, type Keystore } from '../../src/keystore/index.ts';
 import { PortabilityService, type PortabilityDeps } from '../../src/portability/portability-service.ts';
-import { isWalletdError, type WalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError, type WalletdError } from '../../src/errors.ts';
 import { resolveNetwork } from '../../src/wallet/networks.ts';
 import type { ChainBackend, Clock } from '../../src/wallet/ports.ts';
 import type { ScryptParams } from '../../src/wallet/seed-vault.ts';

@@ -1,7 +1,7 @@
 /** The error registry (SPEC §6): unique codes, the spec's list, bitcoind numbers, and documented in README. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERRORS, WalletdError } from '../../src/rpc/errors.ts';
+import { ERRORS, WalletdError } from '../../src/errors.ts';
 
 const SPEC_CODES = [
   'UNAUTHORIZED', 'FORBIDDEN_SCOPE', 'TOKEN_EXPIRED', 'WALLET_NOT_FOUND', 'WALLET_NOT_SELECTED', 'WALLET_LOCKED',

@@ -1,6 +1,6 @@
 import { payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import { validateAddress } from '../../src/wallet/address-validation.ts';
 import { toHex } from '../../src/wallet/hd.ts';
 import { resolveNetwork, toBitcoinjsNetwork } from '../../src/wallet/networks.ts';

@@ -1,6 +1,6 @@
 import * as bip39 from 'bip39';
 import { describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import { bip32, toHex } from '../../src/wallet/hd.ts';
 import { generateMnemonic, isValidMnemonic, mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
 import { readVector } from '../vectors/parse-mediawiki.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectCoins, type Utxo } from '../../src/wallet/coin-selection.ts';
 import { dustThreshold, estimateVsize, feeForVsize } from '../../src/wallet/fee-math.ts';
-import { isWalletdError, WalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError, WalletdError } from '../../src/errors.ts';
 
 const OURS = `0014${'aa'.repeat(20)}`;
 const CHANGE = `0014${'cc'.repeat(20)}`;

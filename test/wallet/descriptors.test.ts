@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import { descriptorChecksum, isValidChecksum, parseWatchOnly, walletDescriptors } from '../../src/wallet/descriptors.ts';
 import { deriveAccount, deriveAccountSigner, deriveAddress } from '../../src/wallet/hd.ts';
 import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';

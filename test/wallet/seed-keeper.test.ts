@@ -1,6 +1,6 @@
 /** SeedKeeper: the wallet passphrase lifecycle and how seeds are lent to signers. */
 import { describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import type { Clock } from '../../src/wallet/ports.ts';
 import { SeedKeeper } from '../../src/wallet/seed-keeper.ts';
 import { sealSeed } from '../../src/wallet/seed-vault.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import {
   HEADER_BYTES,
   TAG_BYTES,

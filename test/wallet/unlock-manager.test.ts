@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWalletdError } from '../../src/rpc/errors.ts';
+import { isWalletdError } from '../../src/errors.ts';
 import type { Clock } from '../../src/wallet/ports.ts';
 import { UnlockManager } from '../../src/wallet/unlock-manager.ts';
 

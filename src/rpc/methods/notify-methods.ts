@@ -4,7 +4,7 @@ import type { Notifier } from '../../notify/notifier.ts';
 import { EVENT_TYPES } from '../../notify/subscription.ts';
 import type { CallContext } from '../context.ts';
 import { defineMethod } from '../define-method.ts';
-import { fail, isWalletdError } from '../errors.ts';
+import { fail, isWalletdError } from '../../errors.ts';
 import { BalanceSchema, Count, Nullable, WalletId } from '../schemas.ts';
 
 const strict = { additionalProperties: false } as const;

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { PortabilityApi } from '../../portability/portability-api.ts';
 import type { CallContext } from '../context.ts';
 import { defineMethod } from '../define-method.ts';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { AddressTypeSchema, Count, NetworkNameSchema, Passphrase, WalletId, WalletSummarySchema } from '../schemas.ts';
 
 const strict = { additionalProperties: false } as const;

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { Transaction } from 'bitcoinjs-lib';
 import { defineMethod } from '../define-method.ts';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import {
   ConfTarget, FeeRate, Outpoint, Recipients, SendResultSchema, SignResultSchema, Txid, WalletId,
 } from '../schemas.ts';

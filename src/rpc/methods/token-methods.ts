@@ -1,7 +1,7 @@
 /** Token administration and the audit log (SPEC §4). No result ever carries a secret or its hash. */
 import { Type } from '@sinclair/typebox';
 import { defineMethod } from '../define-method.ts';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import type { TokenRecord } from '../ports.ts';
 import {
   AuditEntrySchema, ScopeSchema, TokenConstraintsSchema, TokenCreatedSchema, TokenInfoSchema, TokenListEntrySchema,

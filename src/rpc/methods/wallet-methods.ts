@@ -1,7 +1,7 @@
 /** Read and receive methods of SPEC §5: wallets, balances, addresses, history, coins. */
 import { Type } from '@sinclair/typebox';
 import { defineMethod } from '../define-method.ts';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import {
   AddressInfoSchema, AddressTypeSchema, Address, BalanceSchema, Count, Label, Passphrase, Txid,
   TxHistoryPageSchema, TxStatusInfoSchema, UnspentOutputSchema, WalletId, WalletInfoSchema, WalletSummarySchema,
