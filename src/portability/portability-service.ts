@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { fail } from '../errors.ts';
 import { lookaheadRows } from '../wallet/address-book.ts';
 import { parseWatchOnly } from '../wallet/descriptors.ts';
-import { deriveAccount } from '../wallet/hd.ts';
 import type { Clock, WalletStore } from '../wallet/ports.ts';
 import { openSeed, sealSeed, type ScryptParams } from '../wallet/seed-vault.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from '../wallet/types.ts';
 import type { WalletSummary } from '../wallet/wallet-api.ts';
-import { secretFromMnemonic, seedFromSecret } from '../wallet/wallet-secret.ts';
+import { accountOfSecret, secretFromMnemonic } from '../wallet/wallet-secret.ts';
 import type { WalletLog, WalletService } from '../wallet/wallet-service.ts';
 import { freeBackupName, rotateBackups, writeAtomic, type BeforeRename } from './backup-files.ts';
 import {
@@ -176,13 +175,8 @@ export class PortabilityService implements PortabilityApi {
   }
 
   private checkSecret(secret: Uint8Array, addressType: AddressType, accountXpub: string): void {
-    const seed = seedFromSecret(secret);
-    try {
-      if (deriveAccount(seed, addressType, this.deps.network).accountXpub !== accountXpub) {
-        fail('INVALID_PARAMS', 'bundle wallet secret does not match its account key', { field: 'bundle' });
-      }
-    } finally {
-      seed.fill(0);
+    if (accountOfSecret(secret, addressType, this.deps.network).accountXpub !== accountXpub) {
+      fail('INVALID_PARAMS', 'bundle wallet secret does not match its account key', { field: 'bundle' });
     }
   }
 
@@ -190,13 +184,7 @@ export class PortabilityService implements PortabilityApi {
     const addressType = req.addressType ?? 'p2wpkh';
     const secret = secretFromMnemonic(mnemonic, req.bip39Passphrase ?? '');
     try {
-      const seed = seedFromSecret(secret);
-      let account: { accountXpub: string; masterFingerprint: string };
-      try {
-        account = deriveAccount(seed, addressType, this.deps.network);
-      } finally {
-        seed.fill(0);
-      }
+      const account = accountOfSecret(secret, addressType, this.deps.network);
       const sealedSeed = await sealSeed(secret, req.passphrase ?? '');
       return {
         fields: {

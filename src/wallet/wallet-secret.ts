@@ -7,7 +7,9 @@
  */
 import * as bip39 from 'bip39';
 import { fail } from '../errors.ts';
+import { deriveAccount } from './hd.ts';
 import { isValidMnemonic, mnemonicToSeed } from './mnemonic.ts';
+import type { AddressType, Network } from './types.ts';
 
 const SECRET_VERSION = 1;
 
@@ -41,6 +43,20 @@ function decode(secret: Uint8Array): { mnemonic: string; bip39Passphrase: string
 export function seedFromSecret(secret: Uint8Array): Uint8Array {
   const { mnemonic, bip39Passphrase } = decode(secret);
   return mnemonicToSeed(mnemonic, bip39Passphrase);
+}
+
+/** The account xpub and master fingerprint of a wallet secret; the derived seed is zeroed. */
+export function accountOfSecret(
+  secret: Uint8Array,
+  addressType: AddressType,
+  network: Network,
+): { accountXpub: string; masterFingerprint: string } {
+  const seed = seedFromSecret(secret);
+  try {
+    return deriveAccount(seed, addressType, network);
+  } finally {
+    seed.fill(0);
+  }
 }
 
 /** The recovery phrase. Only the offline `walletd recovery-phrase` command may call this. */

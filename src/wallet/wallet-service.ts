@@ -5,9 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { lookaheadRows, nextAddress } from './address-book.ts';
 import { walletDescriptors } from './descriptors.ts';
-import { deriveAccount } from './hd.ts';
 import { generateMnemonic } from './mnemonic.ts';
-import { secretFromMnemonic, seedFromSecret } from './wallet-secret.ts';
+import { accountOfSecret, secretFromMnemonic } from './wallet-secret.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import { sealSeed } from './seed-vault.ts';
 import { SeedKeeper } from './seed-keeper.ts';
@@ -126,14 +125,7 @@ export class WalletService implements WalletApi {
    * ('' when none). A fresh seed has no history, so its scan starts at the current tip.
    */
   async addWalletFromSecret(req: { name: string; addressType: AddressType; secret: Uint8Array; passphrase?: string; fresh: boolean }): Promise<WalletSummary> {
-    const { network } = this.deps;
-    const seed = seedFromSecret(req.secret);
-    let account: { accountXpub: string; masterFingerprint: string };
-    try {
-      account = deriveAccount(seed, req.addressType, network);
-    } finally {
-      seed.fill(0);
-    }
+    const account = accountOfSecret(req.secret, req.addressType, this.deps.network);
     if (await this.deps.store.findWalletByAccountXpub(account.accountXpub)) {
       fail('WALLET_EXISTS', undefined, { masterFingerprint: account.masterFingerprint });
     }
