@@ -16,7 +16,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 const wallet = (id: string): WalletRecord => ({
   id, name: id, network: 'regtest', addressType: 'p2wpkh', accountXpub: `xpub-${id}`, masterFingerprint: '00000000',
-  sealedSeed: null, hasPassphrase: false, createdAt: 0, birthHeight: 0,
+  sealedSeed: null, hasPassphrase: false, createdAt: 0, birthHeight: 0, lookahead: 20,
 });
 const rows = (walletId: string): AddressRecord[] =>
   Array.from({ length: ROWS }, (_, index) => ({

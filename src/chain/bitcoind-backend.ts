@@ -3,7 +3,7 @@
  * needs no wallet or address index on the node, only `-txindex` for `getTx` of confirmed txs.
  */
 import { WalletdError, fail } from '../errors.ts';
-import type { ChainBackend, ChainTx, ScanRequest } from '../wallet/ports.ts';
+import type { ChainBackend, ChainTx, ScanRequest, ScanResult } from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 import { BitcoindRpc, BitcoindRpcError, type BitcoindRpcOptions, type RpcCall } from './bitcoind-rpc.ts';
 
@@ -77,7 +77,7 @@ export class BitcoindBackend implements ChainBackend {
     }
   }
 
-  async scan(request: ScanRequest): Promise<{ tip: BlockRef; txs: ChainTx[] }> {
+  async scan(request: ScanRequest): Promise<ScanResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#scanOnce(request);
@@ -134,10 +134,11 @@ export class BitcoindBackend implements ChainBackend {
     // fetch keeps no per-backend sockets or timers.
   }
 
-  async #scanOnce(request: ScanRequest): Promise<{ tip: BlockRef; txs: ChainTx[] }> {
+  async #scanOnce(request: ScanRequest): Promise<ScanResult> {
     const tip = await this.getTip();
-    const outpoints = new Set(request.outpoints);
+    const outpoints = new Watched(request.outpoints, request.foreignOutpoints);
     const found: ChainTx[] = [];
+    const blocks: BlockRef[] = [];
     const from = Math.max(0, request.fromHeight);
     let prevHash: string | undefined;
     let last: BlockRef | undefined;
@@ -147,12 +148,13 @@ export class BitcoindBackend implements ChainBackend {
       const hashes = await this.#heightsToHashes(start, end);
       for (let i = 0; i < hashes.length; i += BLOCK_BATCH) {
         const calls: RpcCall[] = hashes.slice(i, i + BLOCK_BATCH).map((h) => ({ method: 'getblock', params: [h, 2] }));
-        const blocks = await this.#batch<RpcBlock>(calls);
-        for (const block of blocks) {
+        const fetched = await this.#batch<RpcBlock>(calls);
+        for (const block of fetched) {
           // Heights were resolved to hashes first; if the chain moved meanwhile, the links break.
           if (prevHash !== undefined && block.previousblockhash !== prevHash) throw new ReorgDuringScan();
           prevHash = block.hash;
           last = { height: block.height, hash: block.hash };
+          blocks.push(last);
           for (const tx of block.tx) {
             if (matches(tx, request.scripts, outpoints)) {
               found.push({ txid: tx.txid, hex: tx.hex, blockHeight: block.height, blockHash: block.hash, blockTime: block.time });
@@ -167,7 +169,8 @@ export class BitcoindBackend implements ChainBackend {
     for (const tx of await this.#mempoolMatches(request.scripts, outpoints)) {
       found.push({ txid: tx.txid, hex: tx.hex, blockHeight: null, blockHash: null, blockTime: null });
     }
-    return { tip, txs: found };
+    if (blocks.length === 0) blocks.push(tip);
+    return { tip, txs: found, blocks };
   }
 
   async #heightsToHashes(start: number, end: number): Promise<string[]> {
@@ -188,7 +191,7 @@ export class BitcoindBackend implements ChainBackend {
    * mempool changes by a few transactions between polls, so each transaction is fetched once and
    * kept in compact form (inputs and output scripts, no hex); only matches fetch their hex.
    */
-  async #mempoolMatches(scripts: ReadonlySet<string>, outpoints: Set<string>): Promise<Array<{ txid: string; hex: string }>> {
+  async #mempoolMatches(scripts: ReadonlySet<string>, outpoints: Watched): Promise<Array<{ txid: string; hex: string }>> {
     const txids = await this.#call<string[]>('getrawmempool');
     const live = new Set(txids);
     for (const txid of this.#mempool.keys()) if (!live.has(txid)) this.#mempool.delete(txid);
@@ -254,10 +257,31 @@ export class BitcoindBackend implements ChainBackend {
 }
 
 /**
+ * The outpoints a scan follows: the caller's (never copied: a large wallet's set is read, not
+ * cloned, on every poll) plus outputs found during this scan.
+ */
+class Watched {
+  readonly #found = new Set<string>();
+
+  constructor(
+    private readonly owned: ReadonlySet<string>,
+    private readonly foreign: ReadonlySet<string> | undefined,
+  ) {}
+
+  has(op: string): boolean {
+    return this.owned.has(op) || this.#found.has(op) || (this.foreign?.has(op) ?? false);
+  }
+
+  add(op: string): void {
+    this.#found.add(op);
+  }
+}
+
+/**
  * True when `tx` pays one of `scripts` or spends one of `outpoints`. Outputs it pays to
  * `scripts` join `outpoints`, so a later spend of them in the same scan is caught too.
  */
-function matches(tx: MempoolTx, scripts: ReadonlySet<string>, outpoints: Set<string>): boolean {
+function matches(tx: MempoolTx, scripts: ReadonlySet<string>, outpoints: Watched): boolean {
   let hit = false;
   for (const input of tx.vin) {
     if (input.txid !== undefined && outpoints.has(`${input.txid}:${input.vout}`)) hit = true;

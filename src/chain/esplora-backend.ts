@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { WalletdError, fail } from '../errors.ts';
-import type { ChainBackend, ChainTx, ScanRequest } from '../wallet/ports.ts';
+import { Transaction } from 'bitcoinjs-lib';
+import type { ChainBackend, ChainTx, ScanRequest, ScanResult } from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 
 /** Connection settings for an Esplora server. */
@@ -65,7 +66,7 @@ export class EsploraBackend implements ChainBackend {
     return (await this.#bodyOrFail(res, `/block-height/${height}`)).trim();
   }
 
-  async scan(request: ScanRequest): Promise<{ tip: BlockRef; txs: ChainTx[] }> {
+  async scan(request: ScanRequest): Promise<ScanResult> {
     const tip = await this.getTip();
     const byTxid = new Map<string, EsploraTx>();
     const queried = new Set<string>();
@@ -75,7 +76,9 @@ export class EsploraBackend implements ChainBackend {
     // the spends of its outputs too. Outpoints of other scripts need their script looked up first.
     const wanted = new Set(scripts);
     const voutsByTxid = new Map<string, number[]>();
-    for (const op of request.outpoints) {
+    // The wallet's own coins pay its scripts, whose histories hold their spends already; only
+    // the foreign inputs of its unconfirmed txs need their own script's history.
+    for (const op of request.foreignOutpoints ?? []) {
       const { txid, vout } = splitOutpoint(op);
       voutsByTxid.set(txid, [...(voutsByTxid.get(txid) ?? []), vout]);
     }
@@ -99,14 +102,16 @@ export class EsploraBackend implements ChainBackend {
     }
 
     // Keep only txs that touch the request (other-script outpoint histories hold unrelated txs).
-    const outpoints = new Set(request.outpoints);
+    const outpoints = new Set([...request.outpoints, ...(request.foreignOutpoints ?? [])]);
     const relevant = [...byTxid.values()]
       .filter((tx) => isWanted(tx, wanted, outpoints))
       .filter((tx) => !tx.status.confirmed || (tx.status.block_height ?? 0) >= request.fromHeight);
     const hexes = await mapLimit(relevant, PARALLEL, (tx) => this.#text('GET', `/tx/${tx.txid}/hex`));
-    const txs = relevant.map((tx, i): ChainTx => toChainTx(tx, hexes[i]!.trim()));
+    const txs = relevant.map((tx, i): ChainTx => this.#verified(tx, hexes[i]!.trim()));
     request.onProgress?.(tip.height, tip.height);
-    return { tip, txs };
+    const blocks = new Map<number, BlockRef>([[tip.height, tip]]);
+    for (const t of txs) if (t.blockHeight !== null && t.blockHash) blocks.set(t.blockHeight, { height: t.blockHeight, hash: t.blockHash });
+    return { tip, txs: chainSorted(txs), blocks: [...blocks.values()].sort((a, b) => a.height - b.height) };
   }
 
   async getTx(txid: string): Promise<ChainTx | null> {
@@ -114,7 +119,7 @@ export class EsploraBackend implements ChainBackend {
     if (!tx) return null;
     const res = await this.#request('GET', `/tx/${txid}/hex`);
     if (res.status === 404) return null; // dropped from the mempool between the two calls
-    return toChainTx(tx, (await this.#bodyOrFail(res, `/tx/${txid}/hex`)).trim());
+    return this.#verified(tx, (await this.#bodyOrFail(res, `/tx/${txid}/hex`)).trim());
   }
 
   async broadcast(hex: string): Promise<string> {
@@ -149,6 +154,21 @@ export class EsploraBackend implements ChainBackend {
 
   async close(): Promise<void> {
     // fetch keeps no per-backend sockets or timers.
+  }
+
+  /**
+   * SPEC §7: a server's JSON is a claim; the tx bytes are checked against the txid asked for,
+   * and amounts and scripts are read from those bytes, never from the server's summary.
+   */
+  #verified(tx: EsploraTx, hex: string): ChainTx {
+    let id: string;
+    try {
+      id = Transaction.fromHex(hex).getId();
+    } catch {
+      id = '';
+    }
+    if (id !== tx.txid) throw this.#unavailable(`GET /tx/${tx.txid}/hex returned bytes that do not hash to that txid`);
+    return toChainTx(tx, hex);
   }
 
   /** Adds a script's history at or above `fromHeight` to `into`, paging confirmed txs. */
@@ -212,6 +232,11 @@ export class EsploraBackend implements ChainBackend {
 function isWanted(tx: EsploraTx, scripts: ReadonlySet<string>, outpoints: ReadonlySet<string>): boolean {
   if (tx.vout.some((o) => scripts.has(o.scriptpubkey))) return true;
   return tx.vin.some((i) => !i.is_coinbase && (outpoints.has(`${i.txid}:${i.vout}`) || scripts.has(i.prevout?.scriptpubkey ?? '')));
+}
+
+/** Confirmed by height, mempool last: the order a ledger applies them in. */
+function chainSorted(txs: ChainTx[]): ChainTx[] {
+  return [...txs].sort((a, b) => (a.blockHeight ?? Infinity) - (b.blockHeight ?? Infinity));
 }
 
 function splitOutpoint(op: string): { txid: string; vout: number } {

@@ -80,6 +80,11 @@ export const ConfigSchema = Type.Object(
     wallet: Type.Object(
       {
         gapLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+        // A restore from a bare seed or xpub cannot know how far the old wallet handed out
+        // addresses: look this far past the last used one, like Bitcoin Core's keypool.
+        discoveryGap: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+        // Core's -spendzeroconfchange: the wallet's own unconfirmed change may fund a send.
+        spendZeroConfChange: Type.Boolean({ default: true }),
         leaseSeconds: Type.Integer({ minimum: 1, default: 600 }),
         maxUnlockSeconds: Type.Integer({ minimum: 1, default: 86_400 }),
       },

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { openDatabase, type Database } from './database.ts';
 import { KEY_FILE_NAME, KEYSTORE_FILE_NAME, resolveKeystoreKey } from './key-file.ts';
+import { rebuildLedger } from './ledger-rebuild.ts';
 import { migrate } from './migrations.ts';
 import { SqlEventStore } from './sql-event-store.ts';
 import { SqlTokenStore } from './sql-token-store.ts';
@@ -39,20 +40,25 @@ export async function openKeystore(opts: {
   datadir: string;
   passphrase?: string;
   onGeneratedKey?: (keyFilePath: string) => void;
+  /** Called after a v1 keystore's history was replayed into the v2 ledger. */
+  onLedgerRebuilt?: (transactions: number) => void;
 }): Promise<Keystore> {
   const { key, generated } = await resolveKeystoreKey(opts);
   if (generated) opts.onGeneratedKey?.(join(opts.datadir, KEY_FILE_NAME));
   const path = join(opts.datadir, KEYSTORE_FILE_NAME);
   const db = await openDatabase({ path, key });
+  const wallets = new SqlWalletStore(db);
   try {
     await migrate(db);
+    const replayed = await rebuildLedger(db, wallets, Date.now());
+    if (replayed > 0) opts.onLedgerRebuilt?.(replayed);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
   return {
     db,
-    wallets: new SqlWalletStore(db),
+    wallets,
     tokens: new SqlTokenStore(db),
     events: new SqlEventStore(db),
     path,

@@ -4,6 +4,7 @@
  * applied one. Sats are INTEGER columns (exact up to 2^53-1, beyond the 21e14-sat supply).
  */
 import type { Database } from './database.ts';
+import { LEDGER_MIGRATION } from './migration-ledger.ts';
 
 /** One schema step: applied once, in order, in its own transaction. */
 export interface Migration {
@@ -137,6 +138,7 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  LEDGER_MIGRATION,
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -1,56 +1,22 @@
 /**
- * `WalletStore` over the SQLCipher keystore. Every write is one transaction; bulk rows go
+ * `WalletStore` over the SQLCipher keystore: wallets, addresses, leases and idempotency keys,
+ * plus the ledger's reads (SqlLedgerStore). Every write is one transaction; bulk rows go
  * through one prepared statement inside it (STYLE.md "Pitfalls": 20–40× faster).
  */
 import { fail } from '../errors.ts';
-import type { SyncUpdate, WalletStore } from '../wallet/ports.ts';
-import type { AddressRecord, BlockRef, OutputLease, TxStatus, WalletOutput, WalletRecord, WalletTx } from '../wallet/types.ts';
-import type { Database, SqlParams, TxHandle } from './database.ts';
+import type { WalletStore } from '../wallet/ports.ts';
+import type { AddressRecord, ChainIndex, OutputLease, WalletRecord } from '../wallet/types.ts';
+import { SqlLedgerStore } from './sql-ledger-store.ts';
 import {
-  MEMPOOL_HEIGHT,
-  SORT_HEIGHT,
+  INSERT_ADDRESS,
+  addressParams,
   toAddress,
   toLease,
-  toOutput,
-  toTx,
   toWallet,
   type AddressRow,
   type LeaseRow,
-  type OutputRow,
-  type TxRow,
   type WalletRow,
 } from './wallet-rows.ts';
-
-// ON CONFLICT DO NOTHING (unlike INSERT OR IGNORE) still fails on CHECK and NOT NULL violations.
-const INSERT_ADDRESS = `INSERT INTO addresses
-  (wallet_id, chain, idx, address, script, path, label, issued, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (wallet_id, chain, idx) DO NOTHING`;
-const addressParams = (a: AddressRecord): SqlParams => [
-  a.walletId, a.chain, a.index, a.address, a.script, a.path, a.label, a.issued ? 1 : 0, a.used ? 1 : 0,
-];
-
-/** History cursor: the sort key of the last row of a page, opaque to clients. */
-type Cursor = [sortHeight: number, firstSeen: number, txid: string];
-
-function encodeCursor(tx: WalletTx): string {
-  const c: Cursor = [tx.blockHeight ?? MEMPOOL_HEIGHT, tx.firstSeen, tx.txid];
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(s: string): Cursor {
-  try {
-    const c: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(c) && c.length === 3 &&
-      Number.isInteger(c[0]) && Number.isInteger(c[1]) && typeof c[2] === 'string'
-    ) {
-      return c as Cursor;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  return fail('INVALID_PARAMS', 'invalid cursor', { field: 'cursor' });
-}
 
 /** Splits `txid:vout`. */
 function parseOutpoint(op: string): { txid: string; vout: number } {
@@ -60,19 +26,17 @@ function parseOutpoint(op: string): { txid: string; vout: number } {
   return { txid: op.slice(0, i), vout };
 }
 
-/** The wallet core's persistence, over one SQLCipher connection. */
-export class SqlWalletStore implements WalletStore {
-  constructor(private readonly db: Database) {}
-
+/** The wallet core's persistence, over the keystore. */
+export class SqlWalletStore extends SqlLedgerStore implements WalletStore {
   async insertWallet(wallet: WalletRecord, addresses: AddressRecord[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.run(
         `INSERT INTO wallets (id, name, network, address_type, account_xpub, master_fingerprint,
-          sealed_seed, has_passphrase, created_at, birth_height) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          sealed_seed, has_passphrase, created_at, birth_height, lookahead) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           wallet.id, wallet.name, wallet.network, wallet.addressType, wallet.accountXpub,
           wallet.masterFingerprint, wallet.sealedSeed, wallet.hasPassphrase ? 1 : 0,
-          wallet.createdAt, wallet.birthHeight,
+          wallet.createdAt, wallet.birthHeight, wallet.lookahead,
         ],
       );
       await tx.runMany(INSERT_ADDRESS, addresses.map(addressParams));
@@ -108,6 +72,34 @@ export class SqlWalletStore implements WalletStore {
     return rows.map(toAddress);
   }
 
+  async listScripts(walletId: string): Promise<string[]> {
+    const rows = await this.db.all<{ script: string }>('SELECT script FROM addresses WHERE wallet_id = ?', [walletId]);
+    return rows.map((r) => r.script);
+  }
+
+  async findAddress(walletId: string, address: string): Promise<AddressRecord | null> {
+    const row = await this.db.get<AddressRow>('SELECT * FROM addresses WHERE wallet_id = ? AND address = ?', [walletId, address]);
+    return row ? toAddress(row) : null;
+  }
+
+  async nextFreeAddress(walletId: string, chain: ChainIndex): Promise<AddressRecord | null> {
+    const row = await this.db.get<AddressRow>(
+      'SELECT * FROM addresses WHERE wallet_id = ? AND chain = ? AND issued = 0 AND used = 0 ORDER BY idx LIMIT 1',
+      [walletId, chain],
+    );
+    return row ? toAddress(row) : null;
+  }
+
+  async addressCounts(walletId: string): Promise<Record<ChainIndex, number>> {
+    const rows = await this.db.all<{ chain: ChainIndex; n: number }>(
+      'SELECT chain, COUNT(*) AS n FROM addresses WHERE wallet_id = ? GROUP BY chain',
+      [walletId],
+    );
+    const counts: Record<ChainIndex, number> = { 0: 0, 1: 0 };
+    for (const r of rows) counts[r.chain] = r.n;
+    return counts;
+  }
+
   /** Inserts in one transaction; rows already present (same wallet, chain, index) are kept. */
   async insertAddresses(rows: AddressRecord[]): Promise<void> {
     if (rows.length === 0) return;
@@ -121,99 +113,6 @@ export class SqlWalletStore implements WalletStore {
       [label, walletId, chain, index],
     );
     if (r.changes === 0) throw new Error(`address ${walletId}/${chain}/${index} is not stored`);
-  }
-
-  async getSyncPoint(walletId: string): Promise<BlockRef | null> {
-    const row = await this.db.get<BlockRef>('SELECT height, hash FROM sync_points WHERE wallet_id = ?', [walletId]);
-    return row ? { height: row.height, hash: row.hash } : null;
-  }
-
-  async applySync(walletId: string, update: SyncUpdate): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      // first_seen keeps the earliest sighting; everything else follows the chain.
-      await tx.runMany(
-        `INSERT INTO wallet_txs (wallet_id, txid, hex, block_height, block_hash, block_time, status, replaced_by, first_seen)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (wallet_id, txid) DO UPDATE SET hex = excluded.hex, block_height = excluded.block_height,
-            block_hash = excluded.block_hash, block_time = excluded.block_time, status = excluded.status,
-            replaced_by = excluded.replaced_by, first_seen = MIN(first_seen, excluded.first_seen)`,
-        update.txs.map((t) => [
-          walletId, t.txid, t.hex, t.blockHeight, t.blockHash, t.blockTime, t.status, t.replacedBy, t.firstSeen,
-        ]),
-      );
-      // A known spend is kept when a later scan reports the output without one.
-      await tx.runMany(
-        `INSERT INTO wallet_outputs (wallet_id, txid, vout, value, script, address, chain, idx, block_height, spent_by)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (wallet_id, txid, vout) DO UPDATE SET block_height = excluded.block_height,
-            spent_by = COALESCE(excluded.spent_by, spent_by)`,
-        update.outputs.map((o) => [
-          walletId, o.txid, o.vout, o.value, o.script, o.address, o.chain, o.index, o.blockHeight, o.spentBy,
-        ]),
-      );
-      await tx.runMany(
-        'UPDATE wallet_outputs SET spent_by = ? WHERE wallet_id = ? AND txid = ? AND vout = ?',
-        update.spends.map((s) => [s.spentBy, walletId, s.txid, s.vout]),
-      );
-      // New lookahead rows first, so a script this same update saw used is flagged on them too.
-      await tx.runMany(INSERT_ADDRESS, update.newAddresses.map(addressParams));
-      await tx.runMany(
-        'UPDATE addresses SET used = 1 WHERE wallet_id = ? AND script = ?',
-        update.usedScripts.map((s) => [walletId, s]),
-      );
-      await upsertSyncPoint(tx, walletId, update.syncPoint);
-    });
-  }
-
-  async rollback(walletId: string, to: BlockRef): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.run(
-        `UPDATE wallet_txs SET block_height = NULL, block_hash = NULL, block_time = NULL,
-          status = CASE WHEN status = 'confirmed' THEN 'pending' ELSE status END
-          WHERE wallet_id = ? AND block_height > ?`,
-        [walletId, to.height],
-      );
-      await tx.run('UPDATE wallet_outputs SET block_height = NULL WHERE wallet_id = ? AND block_height > ?', [
-        walletId, to.height,
-      ]);
-      await upsertSyncPoint(tx, walletId, to);
-    });
-  }
-
-  async setTxStatus(walletId: string, txid: string, status: TxStatus, replacedBy: string | null): Promise<void> {
-    const r = await this.db.run('UPDATE wallet_txs SET status = ?, replaced_by = ? WHERE wallet_id = ? AND txid = ?', [
-      status, replacedBy, walletId, txid,
-    ]);
-    if (r.changes === 0) fail('TX_NOT_FOUND', undefined, { txid });
-  }
-
-  /** Unconfirmed first, then by block height, then by first sighting, all newest first. */
-  async listTxs(walletId: string, opts: { limit: number; before?: string }): Promise<{ txs: WalletTx[]; next: string | null }> {
-    const limit = Math.max(1, Math.trunc(opts.limit));
-    const params: SqlParams = opts.before === undefined ? [walletId, limit + 1] : [walletId, ...decodeCursor(opts.before), limit + 1];
-    const where = opts.before === undefined ? '' : `AND (${SORT_HEIGHT}, first_seen, txid) < (?, ?, ?)`;
-    const rows = await this.db.all<TxRow>(
-      `SELECT * FROM wallet_txs WHERE wallet_id = ? ${where}
-        ORDER BY ${SORT_HEIGHT} DESC, first_seen DESC, txid DESC LIMIT ?`,
-      params,
-    );
-    const txs = rows.slice(0, limit).map(toTx);
-    const last = txs[txs.length - 1];
-    return { txs, next: rows.length > limit && last ? encodeCursor(last) : null };
-  }
-
-  async getTx(walletId: string, txid: string): Promise<WalletTx | null> {
-    const row = await this.db.get<TxRow>('SELECT * FROM wallet_txs WHERE wallet_id = ? AND txid = ?', [walletId, txid]);
-    return row ? toTx(row) : null;
-  }
-
-  async listOutputs(walletId: string, opts: { unspentOnly: boolean }): Promise<WalletOutput[]> {
-    const rows = await this.db.all<OutputRow>(
-      `SELECT * FROM wallet_outputs WHERE wallet_id = ? ${opts.unspentOnly ? 'AND spent_by IS NULL' : ''}
-        ORDER BY ${SORT_HEIGHT}, txid, vout`,
-      [walletId],
-    );
-    return rows.map(toOutput);
   }
 
   /** All or nothing: refuses (false) if any outpoint holds an unexpired lease, or appears twice. */
@@ -278,12 +177,4 @@ export class SqlWalletStore implements WalletStore {
       [walletId, key, txid, requestHash, Date.now()],
     );
   }
-}
-
-async function upsertSyncPoint(tx: TxHandle, walletId: string, p: BlockRef): Promise<void> {
-  await tx.run(
-    `INSERT INTO sync_points (wallet_id, height, hash) VALUES (?, ?, ?)
-      ON CONFLICT (wallet_id) DO UPDATE SET height = excluded.height, hash = excluded.hash`,
-    [walletId, p.height, p.hash],
-  );
 }

@@ -5,11 +5,9 @@ import type {
   ChainIndex,
   NetworkName,
   OutputLease,
-  TxStatus,
-  WalletOutput,
   WalletRecord,
-  WalletTx,
 } from '../wallet/types.ts';
+import type { SqlParams } from './database.ts';
 
 /** A `wallets` row. */
 export interface WalletRow {
@@ -23,6 +21,7 @@ export interface WalletRow {
   has_passphrase: number;
   created_at: number;
   birth_height: number;
+  lookahead: number;
 }
 /** An `addresses` row. */
 export interface AddressRow {
@@ -36,31 +35,6 @@ export interface AddressRow {
   issued: number;
   used: number;
 }
-/** A `wallet_txs` row. */
-export interface TxRow {
-  wallet_id: string;
-  txid: string;
-  hex: string;
-  block_height: number | null;
-  block_hash: string | null;
-  block_time: number | null;
-  status: string;
-  replaced_by: string | null;
-  first_seen: number;
-}
-/** A `wallet_outputs` row. */
-export interface OutputRow {
-  wallet_id: string;
-  txid: string;
-  vout: number;
-  value: number;
-  script: string;
-  address: string;
-  chain: number;
-  idx: number;
-  block_height: number | null;
-  spent_by: string | null;
-}
 /** An `output_leases` row. */
 export interface LeaseRow {
   wallet_id: string;
@@ -69,6 +43,17 @@ export interface LeaseRow {
   expires_at: number;
   reason: string;
 }
+
+// ON CONFLICT DO NOTHING (unlike INSERT OR IGNORE) still fails on CHECK and NOT NULL violations.
+/** Insert of an address row that keeps a stored one. */
+export const INSERT_ADDRESS = `INSERT INTO addresses
+  (wallet_id, chain, idx, address, script, path, label, issued, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (wallet_id, chain, idx) DO NOTHING`;
+
+/** Parameters of INSERT_ADDRESS. */
+export const addressParams = (a: AddressRecord): SqlParams => [
+  a.walletId, a.chain, a.index, a.address, a.script, a.path, a.label, a.issued ? 1 : 0, a.used ? 1 : 0,
+];
 
 /** Sort height of unconfirmed transactions: above every block height. */
 export const MEMPOOL_HEIGHT = 2147483647;
@@ -87,6 +72,7 @@ export const toWallet = (r: WalletRow): WalletRecord => ({
   hasPassphrase: r.has_passphrase === 1,
   createdAt: r.created_at,
   birthHeight: r.birth_height,
+  lookahead: r.lookahead,
 });
 /** Maps a row to its domain address. */
 export const toAddress = (r: AddressRow): AddressRecord => ({
@@ -99,31 +85,6 @@ export const toAddress = (r: AddressRow): AddressRecord => ({
   label: r.label,
   issued: r.issued === 1,
   used: r.used === 1,
-});
-/** Maps a row to its domain transaction. */
-export const toTx = (r: TxRow): WalletTx => ({
-  walletId: r.wallet_id,
-  txid: r.txid,
-  hex: r.hex,
-  blockHeight: r.block_height,
-  blockHash: r.block_hash,
-  blockTime: r.block_time,
-  status: r.status as TxStatus,
-  replacedBy: r.replaced_by,
-  firstSeen: r.first_seen,
-});
-/** Maps a row to its domain output; sats become bigint. */
-export const toOutput = (r: OutputRow): WalletOutput => ({
-  walletId: r.wallet_id,
-  txid: r.txid,
-  vout: r.vout,
-  value: BigInt(r.value),
-  script: r.script,
-  address: r.address,
-  chain: r.chain as ChainIndex,
-  index: r.idx,
-  blockHeight: r.block_height,
-  spentBy: r.spent_by,
 });
 /** Maps a row to its domain lease. */
 export const toLease = (r: LeaseRow): OutputLease => ({

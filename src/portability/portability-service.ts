@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fail } from '../errors.ts';
-import { lookaheadRows } from '../wallet/address-book.ts';
+import { highWaterOf, lookaheadRows } from '../wallet/address-book.ts';
 import { parseWatchOnly } from '../wallet/descriptors.ts';
 import type { Clock, WalletStore } from '../wallet/ports.ts';
 import { openSeed, sealSeed, type ScryptParams } from '../wallet/seed-vault.ts';
@@ -28,6 +28,8 @@ export interface PortabilityDeps {
   network: Network;
   clock: Clock;
   gapLimit: number;
+  /** Lookahead of restores from a bare seed, xpub or descriptor (`wallet.discoveryGap`). */
+  discoveryGap: number;
   datadir: string;
   backup: { dir?: string; keep: number; passphrase?: string };
   /** Bundle KDF cost; defaults to BUNDLE_SCRYPT. Lower only in tests. */
@@ -165,7 +167,7 @@ export class PortabilityService implements PortabilityApi {
       out.push({
         fields: {
           name: w.name, addressType: w.addressType, accountXpub: w.accountXpub, masterFingerprint: w.masterFingerprint,
-          sealedSeed, hasPassphrase, birthHeight: w.birthHeight,
+          sealedSeed, hasPassphrase, birthHeight: w.birthHeight, lookahead: this.deps.gapLimit,
         },
         nextIndex: w.nextIndex,
         labels: w.labels,
@@ -190,6 +192,8 @@ export class PortabilityService implements PortabilityApi {
         fields: {
           name: req.name ?? `imported-${account.masterFingerprint}`, addressType, ...account, sealedSeed,
           hasPassphrase: Boolean(req.passphrase), birthHeight: req.birthHeight ?? 0,
+          // A bare seed says nothing of how far its old wallet handed out addresses.
+          lookahead: this.deps.discoveryGap,
         },
         nextIndex: { receive: 0, change: 0 },
         labels: [],
@@ -207,6 +211,7 @@ export class PortabilityService implements PortabilityApi {
       fields: {
         name: req.name ?? `watch-${masterFingerprint}`, addressType: account.addressType, accountXpub: account.accountXpub,
         masterFingerprint, sealedSeed: null, hasPassphrase: false, birthHeight: req.birthHeight ?? 0,
+        lookahead: this.deps.discoveryGap,
       },
       nextIndex: { receive: 0, change: 0 },
       labels: [],
@@ -215,14 +220,14 @@ export class PortabilityService implements PortabilityApi {
 
   /** Inserts the wallet with every address up to its saved indexes, then asks for a rescan. */
   private async restore(t: Restorable): Promise<WalletSummary> {
-    const { network, clock, gapLimit, store, wallets } = this.deps;
+    const { network, clock, store, wallets } = this.deps;
     const wallet: WalletRecord = { ...t.fields, id: `w_${randomBytes(6).toString('hex')}`, network: network.name, createdAt: clock.now() };
     const labels = new Map(t.labels.map((l) => [`${l.chain}/${l.index}`, l.label]));
     const next = [t.nextIndex.receive, t.nextIndex.change];
     const rows: AddressRecord[] = [];
     // Rows are written with the wallet in one transaction, so the first scan already sees them all.
     for (;;) {
-      const more = lookaheadRows(wallet, network, rows, gapLimit);
+      const more = lookaheadRows(wallet, network, highWaterOf(rows), wallet.lookahead);
       if (more.length === 0) break;
       for (const r of more) {
         r.issued = r.index < next[r.chain]!;

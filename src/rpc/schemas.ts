@@ -56,7 +56,8 @@ export const NetworkNameSchema = Type.Union([
 export const AddressTypeSchema = Type.Union([Type.Literal('p2wpkh'), Type.Literal('p2tr')]);
 /** A wallet transaction's status (SPEC §5). */
 export const TxStatusSchema = Type.Union([
-  Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('replaced'), Type.Literal('conflicted'),
+  Type.Literal('broadcasting'), Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('replaced'),
+  Type.Literal('conflicted'),
 ]);
 
 /** A token's limits on the wire; `expiresAt` is a date-time string here, unix ms in the store. */
@@ -117,7 +118,13 @@ export const WalletInfoSchema = Type.Object(
 );
 
 /** get_balance (Balance). */
-export const BalanceSchema = Type.Object({ confirmed: Sats, unconfirmed: SignedSats, total: SignedSats }, strict);
+export const BalanceSchema = Type.Object(
+  {
+    confirmed: Sats, immature: Sats, trustedPending: Sats, untrustedPending: Sats, unconfirmed: Sats,
+    spendable: Sats, total: Sats,
+  },
+  strict,
+);
 
 /** get_addresses / generate_address (AddressInfo). */
 export const AddressInfoSchema = Type.Object(
@@ -143,6 +150,8 @@ export const TxHistoryEntrySchema = Type.Object(
     blockHeight: Nullable(Count),
     status: TxStatusSchema,
     replacedBy: Nullable(Type.String()),
+    conflictedBy: Nullable(Type.String()),
+    coinbase: Type.Boolean(),
     time: Count,
   },
   strict,
@@ -162,6 +171,9 @@ export const UnspentOutputSchema = Type.Object(
     value: Sats,
     address: Type.String(),
     confirmations: Count,
+    coinbase: Type.Boolean(),
+    trusted: Type.Boolean(),
+    spendable: Type.Boolean(),
     lockedUntil: Nullable(Count),
   },
   strict,
@@ -176,6 +188,7 @@ export const TxStatusInfoSchema = Type.Object(
     blockHeight: Nullable(Count),
     blockHash: Nullable(Type.String()),
     replacedBy: Nullable(Type.String()),
+    conflictedBy: Nullable(Type.String()),
   },
   strict,
 );
@@ -187,7 +200,7 @@ export const Recipients = Type.Array(RecipientSchema, { minItems: 1, maxItems: 1
 
 /** send_transaction / cancel_transaction (SendResult). */
 export const SendResultSchema = Type.Object(
-  { txid: Type.String(), fee: Sats, feeRate: Type.Number({ minimum: 0 }), replayed: Type.Boolean() },
+  { txid: Type.String(), fee: Sats, feeRate: Type.Number({ minimum: 0 }), replayed: Type.Boolean(), status: TxStatusSchema },
   strict,
 );
 

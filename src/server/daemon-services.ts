@@ -125,7 +125,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     nodeInfo: async () => nodeInfoOf(config, wallet),
     portability: new PortabilityService({
       wallets: wallet, store: keystore.wallets, network: resolveNetwork(config.network, config.networkParams), clock,
-      gapLimit: config.wallet.gapLimit, datadir: config.datadir, log: logger.child({ component: 'portability' }),
+      gapLimit: config.wallet.gapLimit, discoveryGap: config.wallet.discoveryGap, datadir: config.datadir, log: logger.child({ component: 'portability' }),
       // Secret keys are typed `unknown` by the schema helper; validation made them strings.
       backup: { dir: config.backup.dir, keep: config.backup.keep, passphrase: config.backup.passphrase as string | undefined },
     }),

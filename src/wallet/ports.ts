@@ -2,15 +2,8 @@
  * Ports: the only ways the wallet core reaches the outside world (bcoin-style).
  * `src/keystore` and `src/chain` hold the adapters; tests may supply their own.
  */
-import type {
-  AddressRecord,
-  BlockRef,
-  OutputLease,
-  TxStatus,
-  WalletOutput,
-  WalletRecord,
-  WalletTx,
-} from './types.ts';
+import type { LedgerStore } from './ledger/ledger-store.ts';
+import type { AddressRecord, BlockRef, ChainIndex, OutputLease, WalletRecord } from './types.ts';
 
 /** Time, injected so the core never reads the system clock or owns a timer. */
 export interface Clock {
@@ -34,12 +27,24 @@ export interface ChainTx {
 export interface ScanRequest {
   /** Hex scriptPubKeys. */
   scripts: ReadonlySet<string>;
-  /** `txid:vout` of outputs the wallet owns. A block-scanning backend adds outputs it finds as it goes. */
+  /** `txid:vout` of outputs the wallet owns. A backend also follows outputs it finds as it goes. */
   outpoints: ReadonlySet<string>;
+  /**
+   * Inputs of the wallet's unconfirmed transactions that spend other people's coins: a block or
+   * mempool tx spending one of these is a double-spend of a payment to the wallet.
+   */
+  foreignOutpoints?: ReadonlySet<string>;
   /** First block height to include; mempool transactions are always included. */
   fromHeight: number;
   /** Called as blocks are scanned, for progress reporting. */
   onProgress?: (height: number, tipHeight: number) => void;
+}
+
+/** What a scan found. */
+export interface ScanResult {
+  tip: BlockRef;
+  txs: ChainTx[];
+  blocks: BlockRef[];
 }
 
 /** A chain source: Bitcoin Core JSON-RPC or an Esplora REST server (SPEC §7). */
@@ -49,8 +54,11 @@ export interface ChainBackend {
   getTip(): Promise<BlockRef>;
   /** Hash of the active chain's block at `height`, or null above the tip. */
   getBlockHash(height: number): Promise<string | null>;
-  /** Confirmed transactions at or above `fromHeight` plus mempool ones that touch the request. */
-  scan(request: ScanRequest): Promise<{ tip: BlockRef; txs: ChainTx[] }>;
+  /**
+   * Confirmed transactions at or above `fromHeight` plus mempool ones that touch the request, in
+   * chain order, and the blocks it walked (at least the tip), for locating forks later.
+   */
+  scan(request: ScanRequest): Promise<ScanResult>;
   /** A transaction by id, confirmed or in the mempool; null when the backend does not know it. */
   getTx(txid: string): Promise<ChainTx | null>;
   /** Broadcasts; returns the txid. Throws WalletdError BROADCAST_REJECTED with the node's reason. */
@@ -63,22 +71,8 @@ export interface ChainBackend {
   close(): Promise<void>;
 }
 
-/** What one sync pass learned for a wallet; the store applies it in one transaction. */
-export interface SyncUpdate {
-  txs: WalletTx[];
-  outputs: WalletOutput[];
-  /** Outpoints (`txid:vout`) of wallet outputs now spent, with the spending txid. */
-  spends: Array<{ txid: string; vout: number; spentBy: string }>;
-  /** Scripts seen on chain, to flag their addresses as used. */
-  usedScripts: string[];
-  /** New lookahead addresses derived to keep the gap limit. */
-  newAddresses: AddressRecord[];
-  /** Where the wallet is synced to after this update. */
-  syncPoint: BlockRef;
-}
-
-/** Persistence of wallets, addresses and chain state. Every write is one SQLite transaction. */
-export interface WalletStore {
+/** Persistence of wallets, addresses and the ledger. Every write is one SQLite transaction. */
+export interface WalletStore extends LedgerStore {
   insertWallet(wallet: WalletRecord, addresses: AddressRecord[]): Promise<void>;
   getWallet(id: string): Promise<WalletRecord | null>;
   listWallets(): Promise<WalletRecord[]>;
@@ -86,19 +80,14 @@ export interface WalletStore {
   updateSealedSeed(id: string, sealedSeed: Uint8Array, hasPassphrase: boolean): Promise<void>;
 
   listAddresses(walletId: string): Promise<AddressRecord[]>;
+  /** Hex scripts of every derived address: what a scan watches. */
+  listScripts(walletId: string): Promise<string[]>;
+  findAddress(walletId: string, address: string): Promise<AddressRecord | null>;
   insertAddresses(rows: AddressRecord[]): Promise<void>;
-  markIssued(walletId: string, chain: 0 | 1, index: number, label: string | null): Promise<void>;
-
-  getSyncPoint(walletId: string): Promise<BlockRef | null>;
-  applySync(walletId: string, update: SyncUpdate): Promise<void>;
-  /** Undo a reorg: transactions above `height` become pending again; sync point moves to `to`. */
-  rollback(walletId: string, to: BlockRef): Promise<void>;
-  setTxStatus(walletId: string, txid: string, status: TxStatus, replacedBy: string | null): Promise<void>;
-
-  /** Newest first; `before` is an opaque cursor from a previous page. */
-  listTxs(walletId: string, opts: { limit: number; before?: string }): Promise<{ txs: WalletTx[]; next: string | null }>;
-  getTx(walletId: string, txid: string): Promise<WalletTx | null>;
-  listOutputs(walletId: string, opts: { unspentOnly: boolean }): Promise<WalletOutput[]>;
+  /** The lowest address on `chain` never issued nor seen used, or null when none is derived. */
+  nextFreeAddress(walletId: string, chain: ChainIndex): Promise<AddressRecord | null>;
+  markIssued(walletId: string, chain: ChainIndex, index: number, label: string | null): Promise<void>;
+  addressCounts(walletId: string): Promise<Record<ChainIndex, number>>;
 
   /** Inserts leases; fails (returns false, writes nothing) if any outpoint already has a live lease. */
   insertLeases(leases: OutputLease[], now: number): Promise<boolean>;

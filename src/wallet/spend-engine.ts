@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
 import { fail, isWalletdError } from '../errors.ts';
 import { validateAddress } from './address-validation.ts';
-import { allTxs, recordBroadcastTx } from './chain-sync.ts';
 import { selectCoins } from './coin-selection.ts';
 import { dustThreshold } from './fee-math.ts';
 import { accountPath, deriveAccountSigner } from './hd.ts';
@@ -15,10 +14,14 @@ import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import { finalizePsbt, psbtFromBase64, signPsbt } from './psbt-signer.ts';
 import { buildCancelReplacement } from './replacement.ts';
 import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
-import type { AddressRecord, Network, WalletOutput, WalletRecord } from './types.ts';
+import { spendableBuckets } from './ledger/coin-state.ts';
+import { inputOutpoint, prevoutsOf } from './ledger/ledger.ts';
+import type { LedgerCoin } from './ledger/ledger-types.ts';
+import { historyEntry } from './ledger/ledger-views.ts';
+import { forgetRefused, markAccepted, recordOwnTx, type OwnTxContext } from './ledger/own-tx.ts';
+import type { WalletSettings } from './settings.ts';
+import type { AddressRecord, Network, TxStatus, WalletRecord } from './types.ts';
 import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from './wallet-api.ts';
-import type { WalletSettings } from './wallet-service.ts';
-import { historyEntry, inputOutpoint, unspentOutputs } from './wallet-views.ts';
 
 interface SpendDeps {
   store: WalletStore;
@@ -31,10 +34,30 @@ interface SpendDeps {
   refresh(walletId: string): void;
   /** Issues the next address on `chain`, serialized with generate_address. */
   issueAddress(wallet: WalletRecord, chain: 0 | 1, label: string | null): Promise<AddressRecord>;
+  /** Emits `tx` and `balance` events for a transaction the wallet just recorded. */
+  announce(walletId: string, txid: string, status: TxStatus): Promise<void>;
 }
 
 /** A coin with its derivation, as tx-builder wants it. */
-type Coin = Pick<WalletOutput, 'txid' | 'vout' | 'value' | 'script' | 'chain' | 'index'>;
+type Coin = Pick<LedgerCoin, 'txid' | 'vout' | 'value' | 'script' | 'chain' | 'index'>;
+
+/** Coins considered by one selection: enough for any payment, few enough to cost the same in any wallet. */
+const SELECTION_CANDIDATES = 600;
+
+/**
+ * An error that leaves it unknown whether the node received the transaction (the request went
+ * out, the answer did not come back). Only an explicit refusal proves it was not relayed.
+ */
+function isAmbiguousBroadcastFailure(err: unknown): boolean {
+  return !isWalletdError(err, 'BROADCAST_REJECTED');
+}
+
+/** A refusal that means the node already has it (a sync pass rebroadcast it first). */
+function alreadyKnown(err: unknown): boolean {
+  if (!isWalletdError(err, 'BROADCAST_REJECTED')) return false;
+  const reason = String((err.details as { reason?: unknown } | undefined)?.reason ?? err.message);
+  return /already in (the )?mempool|txn-already-known|txn-already-in-mempool/i.test(reason);
+}
 
 /** Builds, signs, broadcasts and cancels transactions for wallets. */
 export class SpendEngine {
@@ -90,16 +113,30 @@ export class SpendEngine {
     return this.deps.issueAddress(wallet, 1, null);
   }
 
-  /** Confirmed, unspent, unleased coins. Unconfirmed coins are never chosen, so no chain of unconfirmed spends grows. */
-  private async spendableCoins(walletId: string): Promise<WalletOutput[]> {
+  /** The ledger's clock and tip, for recording the wallet's own transactions. */
+  private ownTx(walletId: string): Promise<OwnTxContext> {
+    return (async () => ({
+      store: this.deps.store,
+      tipHeight: this.deps.tipHeight() ?? (await this.deps.store.getSyncPoint(walletId))?.height ?? 0,
+      now: this.deps.clock.now(),
+    }))();
+  }
+
+  /**
+   * Spendable, unleased coins for a payment of `target`: mature confirmed coins, and the wallet's
+   * own unconfirmed change unless `wallet.spendZeroConfChange` is off. A bounded candidate set
+   * first; all coins only when those cannot pay (a wallet of many small coins).
+   */
+  private async spendableCoins(walletId: string, target: bigint, all: boolean): Promise<LedgerCoin[]> {
     const now = this.deps.clock.now();
-    const [outputs, txs, leases] = await Promise.all([
-      this.deps.store.listOutputs(walletId, { unspentOnly: false }),
-      allTxs(this.deps.store, walletId),
+    const buckets = spendableBuckets(this.deps.settings.spendZeroConfChange);
+    if (!all) return this.deps.store.selectionCandidates(walletId, { buckets, target, now, limit: SELECTION_CANDIDATES });
+    const [coins, leases] = await Promise.all([
+      this.deps.store.listCoins(walletId, { buckets, limit: Number.MAX_SAFE_INTEGER }),
       this.deps.store.listLeases(walletId, now),
     ]);
     const leased = new Set(leases.map((l) => `${l.txid}:${l.vout}`));
-    return unspentOutputs(outputs, txs).filter((o) => o.blockHeight !== null && !leased.has(`${o.txid}:${o.vout}`));
+    return coins.filter((c) => !leased.has(`${c.txid}:${c.vout}`));
   }
 
   private psbtFields(wallet: WalletRecord) {
@@ -125,13 +162,22 @@ export class SpendEngine {
   /** Selects coins, leases them, and signs a draft paying `recipients`. */
   private async draft(wallet: WalletRecord, recipients: Array<{ script: string; value: bigint }>, feeRate: number, reason: string) {
     const { settings, clock, store } = this.deps;
-    const coins = await this.spendableCoins(wallet.id);
+    const target = recipients.reduce((sum, r) => sum + r.value, 0n);
     const change = await this.changeAddress(wallet);
-    const selection = selectCoins({
+    const select = (coins: LedgerCoin[]) => selectCoins({
       utxos: coins.map((c) => ({ txid: c.txid, vout: c.vout, value: c.value, script: c.script })),
       recipients: recipients.map((r) => ({ script: r.script, value: r.value })),
       feeRate, inputType: wallet.addressType, changeScript: change.script,
     });
+    let coins = await this.spendableCoins(wallet.id, target, false);
+    let selection: ReturnType<typeof select>;
+    try {
+      selection = select(coins);
+    } catch (err) {
+      if (!isWalletdError(err, 'INSUFFICIENT_FUNDS')) throw err;
+      coins = await this.spendableCoins(wallet.id, target, true);
+      selection = select(coins);
+    }
     if (selection.fee > BigInt(settings.maxFeeSats)) fail('FEE_TOO_HIGH', undefined, { fee: Number(selection.fee), maxFeeSats: settings.maxFeeSats });
     const byOutpoint = new Map(coins.map((c) => [`${c.txid}:${c.vout}`, c]));
     const inputs: Coin[] = selection.inputs.map((i) => byOutpoint.get(`${i.txid}:${i.vout}`)!);
@@ -158,29 +204,62 @@ export class SpendEngine {
     }
   }
 
-  /** Answers an idempotent retry with the earlier send, if that send reached the network. */
+  /**
+   * Answers an idempotent retry with the earlier send and its current status, so a retry of a
+   * send that was since replaced or conflicted is visibly not a payment (SPEC §5).
+   */
   private async replay(wallet: WalletRecord, key: string, requestHash: string): Promise<SendResult | null> {
     const prior = await this.deps.store.getIdempotent(wallet.id, key);
     if (!prior) return null;
     if (prior.requestHash !== requestHash) fail('INVALID_PARAMS', 'idempotencyKey was used for a different request', { field: 'idempotencyKey' });
     const stored = await this.deps.store.getTx(wallet.id, prior.txid);
-    const known = stored ?? (await this.chain().getTx(prior.txid));
-    if (!known || stored?.status === 'conflicted') return null;
-    const outputs = await this.deps.store.listOutputs(wallet.id, { unspentOnly: false });
-    const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
-    const fee = stored ? (historyEntry(stored, own, null).fee ?? 0) : 0;
-    const vsize = Transaction.fromHex(known.hex).virtualSize();
-    return { txid: prior.txid, fee, feeRate: fee / vsize, replayed: true };
+    // Recorded before the broadcast and then refused outright: nothing was paid, so send again.
+    if (!stored) return null;
+    const decoded = Transaction.fromHex(stored.hex);
+    const [created, spent] = await Promise.all([
+      this.deps.store.coinsOf(wallet.id, [stored.txid]),
+      this.deps.store.getCoins(wallet.id, prevoutsOf(decoded)),
+    ]);
+    const coins = new Map(spent);
+    created.forEach((c) => coins.set(`${c.txid}:${c.vout}`, c));
+    const fee = historyEntry(stored, coins, null).fee ?? 0;
+    return { txid: prior.txid, fee, feeRate: fee / decoded.virtualSize(), replayed: true, status: stored.status };
   }
 
-  /** send_transaction: select, lease, check limits, sign, broadcast. */
+  /**
+   * Records `hex` as broadcasting, then sends it. A refusal forgets it (its coins come back) and
+   * rethrows; an ambiguous failure keeps it broadcasting for sync to settle, and says so.
+   */
+  private async broadcastRecorded(wallet: WalletRecord, tx: { txid: string; hex: string }): Promise<TxStatus> {
+    const chain = this.chain();
+    await recordOwnTx(await this.ownTx(wallet.id), wallet.id, tx, 'broadcasting');
+    try {
+      await chain.broadcast(tx.hex);
+    } catch (err) {
+      if (isAmbiguousBroadcastFailure(err)) {
+        this.deps.refresh(wallet.id);
+        await this.deps.announce(wallet.id, tx.txid, 'broadcasting');
+        return 'broadcasting';
+      }
+      if (!alreadyKnown(err)) {
+        await forgetRefused(await this.ownTx(wallet.id), wallet.id, tx.txid);
+        throw err;
+      }
+    }
+    await markAccepted(await this.ownTx(wallet.id), wallet.id, tx.txid);
+    this.deps.refresh(wallet.id);
+    await this.deps.announce(wallet.id, tx.txid, 'pending');
+    return 'pending';
+  }
+
+  /** send_transaction: select, lease, check limits, sign, record, broadcast. */
   send(wallet: WalletRecord, req: SendRequest): Promise<SendResult> {
     return this.exclusive(wallet.id, async () => {
       const recipients = this.recipients(req.outputs);
       const requestHash = createHash('sha256')
         .update(JSON.stringify([req.outputs, req.feeRate ?? null, req.confTarget ?? null]))
         .digest('hex');
-      const chain = this.chain();
+      this.chain();
       if (req.idempotencyKey) {
         const replayed = await this.replay(wallet, req.idempotencyKey, requestHash);
         if (replayed) return replayed;
@@ -190,21 +269,17 @@ export class SpendEngine {
       await req.guard?.({ amount, destinations: recipients.map((r) => r.address) });
       const reason = `send:${req.idempotencyKey ?? createHash('sha256').update(String(this.deps.clock.now()) + Math.random()).digest('hex').slice(0, 16)}`;
       const draft = await this.draft(wallet, recipients, feeRate, reason);
-      const { hex, txid } = await this.releasingOnFailure(wallet.id, reason, async () => {
+      const { hex, txid, status } = await this.releasingOnFailure(wallet.id, reason, async () => {
         const hex = draft.hex ?? fail('INTERNAL', 'wallet could not finalize its own transaction');
         const txid = Transaction.fromHex(hex).getId();
         // Recorded before broadcast: a crash after the node accepted it still answers the retry.
         if (req.idempotencyKey) await this.deps.store.putIdempotent(wallet.id, req.idempotencyKey, txid, requestHash);
-        await chain.broadcast(hex);
-        return { hex, txid };
+        return { hex, txid, status: await this.broadcastRecorded(wallet, { txid, hex }) };
       });
-      // From here the coins are spent in the mempool: the leases stay until the tx is recorded,
-      // so a failure below never lets the next send pick (and double-spend) them.
-      await recordBroadcastTx(this.deps, wallet, { txid, hex });
+      // The ledger now holds the coins as spent, so the leases have done their work.
       await this.deps.store.releaseLeases(wallet.id, { reason });
-      this.deps.refresh(wallet.id);
       const vsize = Transaction.fromHex(hex).virtualSize();
-      return { txid, fee: Number(draft.fee), feeRate: Number(draft.fee) / vsize, replayed: false };
+      return { txid, fee: Number(draft.fee), feeRate: Number(draft.fee) / vsize, replayed: false, status };
     });
   }
 
@@ -236,8 +311,8 @@ export class SpendEngine {
     return this.exclusive(wallet.id, async () => {
       if ('psbt' in req) {
         const psbt = psbtFromBase64(req.psbt, this.deps.network);
-        const coins = await this.deps.store.listOutputs(wallet.id, { unspentOnly: false });
-        annotateWalletInputs(psbt, { ...this.psbtFields(wallet), coins: new Map(coins.map((c) => [`${c.txid}:${c.vout}`, c])) });
+        const outpoints = psbt.txInputs.map((i) => `${Buffer.from(i.hash).reverse().toString('hex')}:${i.index}`);
+        annotateWalletInputs(psbt, { ...this.psbtFields(wallet), coins: await this.deps.store.getCoins(wallet.id, outpoints) });
         const { hex, complete } = await this.signWithWallet(wallet, psbt);
         this.checkPsbtFee(psbt, hex);
         return { psbt: psbt.toBase64(), hex, complete, leasedUntil: null };
@@ -261,10 +336,9 @@ export class SpendEngine {
         this.deps.refresh(wallet.id);
         fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
       }
-      if (tx.status !== 'pending') fail('INVALID_PARAMS', `transaction is already ${tx.status}`, { txid: req.txid });
+      if (tx.status !== 'pending' && tx.status !== 'broadcasting') fail('INVALID_PARAMS', `transaction is already ${tx.status}`, { txid: req.txid });
       const decoded = Transaction.fromHex(tx.hex);
-      const outputs = await store.listOutputs(wallet.id, { unspentOnly: false });
-      const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
+      const own = await store.getCoins(wallet.id, prevoutsOf(decoded));
       const inputs: Coin[] = decoded.ins.map((_, i) => own.get(inputOutpoint(decoded, i)) ?? fail('INVALID_PARAMS', 'only transactions funded entirely by this wallet can be cancelled', { txid: req.txid }));
       const fee = inputs.reduce((s, i) => s + i.value, 0n) - decoded.outs.reduce((s, o) => s + o.value, 0n);
       const change = await this.changeAddress(wallet);
@@ -281,17 +355,16 @@ export class SpendEngine {
       const { hex } = await this.signWithWallet(wallet, replacement.psbt);
       if (!hex) fail('INTERNAL', 'wallet could not finalize its replacement');
       const txid = Transaction.fromHex(hex).getId();
+      let status: TxStatus;
       try {
-        await chain.broadcast(hex);
+        // Recording the replacement marks the original replaced (it spends the same inputs).
+        status = await this.broadcastRecorded(wallet, { txid, hex });
       } catch (err) {
         // The original may have been mined in the meantime.
         if (isWalletdError(err, 'BROADCAST_REJECTED') && (await chain.getTx(req.txid))?.blockHeight != null) fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
         throw err;
       }
-      await recordBroadcastTx(this.deps, wallet, { txid, hex });
-      await store.setTxStatus(wallet.id, req.txid, 'replaced', txid);
-      this.deps.refresh(wallet.id);
-      return { txid, fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false };
+      return { txid, fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false, status };
     });
   }
 }

@@ -3,12 +3,14 @@
  * the backend is down (never crashing), reports progress, and emits wallet events.
  */
 import { isWalletdError } from '../errors.ts';
-import { allTxs, syncWallet } from './chain-sync.ts';
+import { readBalance } from './ledger/balance-reader.ts';
+import { ChainFollower, type PassOutcome } from './ledger/chain-follower.ts';
+import { confirmations } from './ledger/coin-state.ts';
+import { hasChanges } from './ledger/ledger.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
-import type { BlockRef, Network } from './types.ts';
+import type { WalletLog, WalletSettings } from './settings.ts';
+import type { BlockRef, Network, TxStatus } from './types.ts';
 import type { SyncStatus } from './wallet-api.ts';
-import type { WalletLog, WalletSettings } from './wallet-service.ts';
-import { balanceOf, confirmations, unspentOutputs } from './wallet-views.ts';
 
 /** Receives wallet events (SPEC §8); the notification layer persists and fans them out. */
 export type WalletEventSink = (event: {
@@ -40,9 +42,15 @@ export class SyncRunner {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private readonly follower: ChainFollower | null;
+  /** The last balance announced per wallet, so a `balance` event means it really moved. */
+  private readonly announced = new Map<string, string>();
+  /** The backend's last failure cause, logged once each time it changes. */
+  private lastFailure: string | null = null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.state = deps.chain ? 'syncing' : 'offline';
+    this.follower = deps.chain ? new ChainFollower({ ...deps, chain: deps.chain }) : null;
   }
 
   /** Starts polling; an offline signer has nothing to follow. */
@@ -60,7 +68,8 @@ export class SyncRunner {
   }
 
   /** Asks for a pass soon (after a wallet is created or a tx is sent). */
-  requestSync(_walletId?: string): void {
+  requestSync(walletId?: string): void {
+    if (walletId) this.follower?.forget(walletId);
     if (this.stopped) return;
     if (this.running) this.again = true;
     else this.schedule(0);
@@ -155,14 +164,42 @@ export class SyncRunner {
       if (this.state !== 'syncing' && this.state !== 'synced') this.deps.log.info({ tip: tip.height }, 'chain backend reachable');
       this.state = 'synced';
       this.backoffMs = 0;
+      this.lastFailure = null;
     } catch (err) {
-      if (!isWalletdError(err, 'CHAIN_UNAVAILABLE')) {
-        this.deps.log.error({ err: (err as Error).message }, 'sync pass failed');
-      }
+      const cause = (err as Error).message;
+      if (!isWalletdError(err, 'CHAIN_UNAVAILABLE')) this.deps.log.error({ err: cause }, 'sync pass failed');
       this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.deps.settings.pollIntervalMs, this.backoffMs * 2));
-      if (this.state !== 'unavailable') this.deps.log.warn({ retryInMs: this.backoffMs }, 'chain backend unavailable; retrying');
+      // The cause (refused, timeout, HTTP 401) is what an operator needs; say it once per change.
+      if (cause !== this.lastFailure) this.deps.log.warn({ cause, retryInMs: this.backoffMs }, 'chain backend unavailable; retrying');
+      this.lastFailure = cause;
       this.state = 'unavailable';
     }
+  }
+
+  /** The backend's last failure cause while it is unavailable (credentials already redacted by the adapters). */
+  lastBackendError(): string | null {
+    return this.lastFailure;
+  }
+
+  /**
+   * Announces a transaction the wallet itself just recorded (a send, a cancel), with the
+   * balance it leaves, without waiting for the next block (SPEC §8).
+   */
+  async announce(walletId: string, txid: string, status: TxStatus): Promise<void> {
+    this.deps.events?.({ type: 'tx', walletId, data: { txid, status } });
+    await this.announceBalance(walletId);
+  }
+
+  private async announceBalance(walletId: string): Promise<void> {
+    const sink = this.deps.events;
+    if (!sink) return;
+    const balance = await readBalance(this.deps.store, walletId, {
+      now: this.deps.clock.now(), spendZeroConfChange: this.deps.settings.spendZeroConfChange,
+    });
+    const key = JSON.stringify(balance);
+    if (this.announced.get(walletId) === key) return;
+    this.announced.set(walletId, key);
+    sink({ type: 'balance', walletId, data: { ...balance } });
   }
 
   private async syncOne(walletId: string, tipMoved: boolean): Promise<void> {
@@ -172,40 +209,36 @@ export class SyncRunner {
     entry.syncing = true;
     this.perWallet.set(walletId, entry);
     let lastLogged = 0;
-    const outcome = await syncWallet(
-      { ...this.deps, chain: this.deps.chain!, gapLimit: this.deps.settings.gapLimit },
-      wallet,
-      (height, tipHeight) => {
-        const start = Math.max(0, wallet.birthHeight);
-        entry.progress = tipHeight > start ? (height - start) / (tipHeight - start) : 1;
-        if (height - lastLogged >= 1000) {
-          lastLogged = height;
-          this.deps.log.info({ wallet: walletId, height, tip: tipHeight }, 'sync progress');
-        }
-      },
-    );
+    const outcome = await this.follower!.pass(wallet, (height, tipHeight) => {
+      const start = Math.max(0, wallet.birthHeight);
+      entry.progress = tipHeight > start ? (height - start) / (tipHeight - start) : 1;
+      if (height - lastLogged >= 1000) {
+        lastLogged = height;
+        this.deps.log.info({ wallet: walletId, height, tip: tipHeight }, 'sync progress');
+      }
+    });
     Object.assign(entry, { syncHeight: outcome.tip.height, progress: 1, syncing: false });
     await this.emit(walletId, outcome, tipMoved);
   }
 
-  private async emit(walletId: string, outcome: Awaited<ReturnType<typeof syncWallet>>, tipMoved: boolean): Promise<void> {
+  private async emit(walletId: string, outcome: PassOutcome, tipMoved: boolean): Promise<void> {
     const sink = this.deps.events;
     if (!sink) return;
-    outcome.newTxids.forEach((txid) => sink({ type: 'tx', walletId, data: { txid } }));
-    const changed = outcome.newTxids.length > 0 || outcome.newlyConfirmed.length > 0 || outcome.reorged;
-    if (!tipMoved && !changed) return;
-    const txs = await allTxs(this.deps.store, walletId);
-    if (tipMoved) {
-      for (const tx of txs.values()) {
-        const conf = confirmations(tx.blockHeight, outcome.tip.height);
-        if (conf >= 1 && conf <= this.deps.settings.confirmationDepth) {
-          sink({ type: 'confirmation', walletId, data: { txid: tx.txid, confirmations: conf, blockHeight: tx.blockHeight } });
-        }
+    const { changes } = outcome;
+    changes.newTxids.forEach((txid) => sink({ type: 'tx', walletId, data: { txid, status: changes.statusChanges.get(txid) ?? 'pending' } }));
+    changes.statusChanges.forEach((status, txid) => {
+      if (!changes.newTxids.has(txid)) sink({ type: 'tx', walletId, data: { txid, status } });
+    });
+    if (tipMoved || outcome.tipMoved) {
+      const depth = this.deps.settings.confirmationDepth;
+      const tip = outcome.tip.height;
+      for (const tx of await this.deps.store.txsInHeights(walletId, tip - depth + 1, tip)) {
+        sink({ type: 'confirmation', walletId, data: { txid: tx.txid, confirmations: confirmations(tx.blockHeight, tip), blockHeight: tx.blockHeight } });
       }
     }
-    if (changed) {
-      const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
-      sink({ type: 'balance', walletId, data: { ...balanceOf(unspentOutputs(outputs, txs)) } });
+    // Maturity moves coins between categories without any tx changing, so compare balances.
+    if (hasChanges(changes) || outcome.reorged || tipMoved || outcome.tipMoved) {
+      await this.announceBalance(walletId);
     }
   }
 }

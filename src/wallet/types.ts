@@ -50,6 +50,11 @@ export interface WalletRecord {
   createdAt: number;
   /** Height to start scanning from when the wallet was created or imported (0 = genesis). */
   birthHeight: number;
+  /**
+   * Unused addresses kept derived past the last used or issued one on each chain: the gap limit
+   * for wallets created here, the larger discovery gap for restores from a bare seed or xpub.
+   */
+  lookahead: number;
 }
 
 /** One derived address. `issued` = handed out by generate_address; `used` = seen on chain. */
@@ -67,36 +72,12 @@ export interface AddressRecord {
   used: boolean;
 }
 
-/** Confirmation state of a wallet transaction (SPEC §5). */
-export type TxStatus = 'pending' | 'confirmed' | 'replaced' | 'conflicted';
-
-/** A transaction relevant to a wallet, as the wallet records it. */
-export interface WalletTx {
-  walletId: string;
-  txid: string;
-  hex: string;
-  blockHeight: number | null;
-  blockHash: string | null;
-  blockTime: number | null;
-  status: TxStatus;
-  replacedBy: string | null;
-  /** Unix ms when the wallet first saw it. */
-  firstSeen: number;
-}
-
-/** An output paying one of the wallet's scripts. `spentBy` is the spending txid, if any. */
-export interface WalletOutput {
-  walletId: string;
-  txid: string;
-  vout: number;
-  value: bigint;
-  script: string;
-  address: string;
-  chain: ChainIndex;
-  index: number;
-  blockHeight: number | null;
-  spentBy: string | null;
-}
+/**
+ * Confirmation state of a wallet transaction (SPEC §5). `broadcasting`: recorded, possibly sent,
+ * not yet seen by the node; `replaced`: a mempool replacement took its place; `conflicted`: a
+ * confirmed transaction spent one of its inputs, or it left the main chain and cannot confirm.
+ */
+export type TxStatus = 'broadcasting' | 'pending' | 'confirmed' | 'replaced' | 'conflicted';
 
 /** A lease on an output, taken by a send or sign so concurrent calls never pick the same coin. */
 export interface OutputLease {

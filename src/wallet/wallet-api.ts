@@ -40,10 +40,21 @@ export interface SyncStatus {
   progress: number;
 }
 
-/** get_balance. */
+/** get_balance categories (SPEC §5), in sats. */
 export interface Balance {
+  /** Mature coins with at least one confirmation. */
   confirmed: number;
+  /** Coinbase outputs under 101 confirmations. */
+  immature: number;
+  /** Unconfirmed outputs of the wallet's own transactions. */
+  trustedPending: number;
+  /** Unconfirmed outputs from others. */
+  untrustedPending: number;
+  /** trustedPending + untrustedPending. */
   unconfirmed: number;
+  /** What a send may spend now: confirmed (+ trustedPending unless disabled), minus leased coins. */
+  spendable: number;
+  /** confirmed + immature + unconfirmed. */
   total: number;
 }
 
@@ -69,6 +80,8 @@ export interface TxHistoryEntry {
   blockHeight: number | null;
   status: TxStatus;
   replacedBy: string | null;
+  conflictedBy: string | null;
+  coinbase: boolean;
   /** Unix seconds: block time when confirmed, else first seen. */
   time: number;
 }
@@ -80,6 +93,12 @@ export interface UnspentOutput {
   value: number;
   address: string;
   confirmations: number;
+  /** A coinbase output: immature, and never selected, under 101 confirmations. */
+  coinbase: boolean;
+  /** Created by the wallet's own transaction from its own coins. */
+  trusted: boolean;
+  /** A send may choose it now (mature, not leased, confirmed or trusted). */
+  spendable: boolean;
   /** Unix seconds until which a send or sign holds it, or null. */
   lockedUntil: number | null;
 }
@@ -92,6 +111,7 @@ export interface TxStatusInfo {
   blockHeight: number | null;
   blockHash: string | null;
   replacedBy: string | null;
+  conflictedBy: string | null;
 }
 
 /** A payment: one destination and its amount in sats. */
@@ -128,6 +148,12 @@ export interface SendResult {
   feeRate: number;
   /** True when an idempotent retry returned an earlier send. */
   replayed: boolean;
+  /**
+   * `pending` once the node accepted it; `broadcasting` when the broadcast was ambiguous (it may
+   * have reached the node): its coins stay spent and sync settles it. A replay reports the
+   * current status, which may also be `confirmed`, `replaced` or `conflicted`.
+   */
+  status: TxStatus;
 }
 
 /** sign_transaction: build-and-sign a draft, or sign a caller's PSBT (BIP174). */

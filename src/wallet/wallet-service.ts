@@ -3,7 +3,7 @@
  * (store, chain, clock). No fs, no sockets, no system clock: adapters are injected.
  */
 import { randomBytes } from 'node:crypto';
-import { lookaheadRows, nextAddress } from './address-book.ts';
+import { highWaterOf, lookaheadRows } from './address-book.ts';
 import { walletDescriptors } from './descriptors.ts';
 import { generateMnemonic } from './mnemonic.ts';
 import { accountOfSecret, secretFromMnemonic } from './wallet-secret.ts';
@@ -17,29 +17,15 @@ import type {
   AddressInfo, Balance, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
-import { balanceOf, coinViews, confirmations, historyEntry, unspentOutputs } from './wallet-views.ts';
-import { allTxs } from './chain-sync.ts';
+import { readBalance } from './ledger/balance-reader.ts';
+import { LIVE_BUCKETS, type LedgerCoin, type Outpoint } from './ledger/ledger-types.ts';
+import { inputOutpoint } from './ledger/ledger.ts';
+import { coinView, historyEntry, txStatusView } from './ledger/ledger-views.ts';
+import { SILENT_LOG, type WalletLog, type WalletSettings } from './settings.ts';
+import { Transaction } from 'bitcoinjs-lib';
 import { fail } from '../errors.ts';
 
-/** Tunables from config (`wallet.*`, `fees.*`, `chain.pollIntervalMs`, `notify.confirmationDepth`). */
-export interface WalletSettings {
-  gapLimit: number;
-  leaseSeconds: number;
-  maxUnlockSeconds: number;
-  fallbackFeeRate: number;
-  maxFeeRate: number;
-  maxFeeSats: number;
-  defaultConfTarget: number;
-  pollIntervalMs: number;
-  confirmationDepth: number;
-}
-
-/** Minimal structured logger (pino-compatible). */
-export interface WalletLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { WalletLog, WalletSettings } from './settings.ts';
 
 /** Everything the service needs, all injected. */
 export interface WalletServiceDeps {
@@ -52,7 +38,6 @@ export interface WalletServiceDeps {
   events?: WalletEventSink;
 }
 
-const SILENT: WalletLog = { info() {}, warn() {}, error() {} };
 
 /** The wallet service behind the RPC methods. */
 export class WalletService implements WalletApi {
@@ -64,13 +49,14 @@ export class WalletService implements WalletApi {
 
   constructor(private readonly deps: WalletServiceDeps) {
     this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds);
-    this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT });
+    this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT_LOG });
     this.spend = new SpendEngine({
       ...deps,
       withSeed: (wallet, fn) => this.seeds.withSeed(wallet, fn),
       tipHeight: () => this.sync.tipHeight(),
       refresh: (walletId) => this.sync.requestSync(walletId),
       issueAddress: (wallet, chain, label) => this.issueAddress(wallet, chain, label),
+      announce: (walletId, txid, status) => this.sync.announce(walletId, txid, status),
     });
   }
 
@@ -138,14 +124,15 @@ export class WalletService implements WalletApi {
   }
 
   /** Inserts a wallet record with its initial lookahead addresses. */
-  async insertWallet(fields: Omit<WalletRecord, 'id' | 'network' | 'createdAt'>): Promise<WalletSummary> {
+  async insertWallet(fields: Omit<WalletRecord, 'id' | 'network' | 'createdAt' | 'lookahead'>): Promise<WalletSummary> {
     const wallet: WalletRecord = {
       ...fields,
       id: `w_${randomBytes(6).toString('hex')}`,
       network: this.deps.network.name,
       createdAt: this.deps.clock.now(),
+      lookahead: this.deps.settings.gapLimit,
     };
-    const rows = lookaheadRows(wallet, this.deps.network, [], this.deps.settings.gapLimit);
+    const rows = lookaheadRows(wallet, this.deps.network, highWaterOf([]), wallet.lookahead);
     await this.deps.store.insertWallet(wallet, rows);
     this.deps.log?.info({ wallet: wallet.id, addressType: wallet.addressType }, 'wallet created');
     this.sync.requestSync(wallet.id);
@@ -154,8 +141,7 @@ export class WalletService implements WalletApi {
 
   async getWalletInfo(walletId: string): Promise<WalletInfo> {
     const w = await this.wallet(walletId);
-    const rows = await this.deps.store.listAddresses(walletId);
-    const txs = await allTxs(this.deps.store, walletId);
+    const [counts, txCount] = await Promise.all([this.deps.store.addressCounts(walletId), this.deps.store.countTxs(walletId)]);
     const until = this.seeds.unlockedUntil(w);
     return {
       ...this.summary(w),
@@ -163,11 +149,8 @@ export class WalletService implements WalletApi {
       xpub: w.accountXpub,
       descriptors: walletDescriptors(w.accountXpub, w.masterFingerprint, w.addressType, this.deps.network),
       masterFingerprint: w.masterFingerprint,
-      addressCount: {
-        receive: rows.filter((r) => r.chain === 0).length,
-        change: rows.filter((r) => r.chain === 1).length,
-      },
-      txCount: txs.size,
+      addressCount: { receive: counts[0], change: counts[1] },
+      txCount,
       unlockedUntil: until === null ? null : Math.floor(until / 1000),
       sync: this.sync.walletStatus(walletId),
     };
@@ -179,11 +162,6 @@ export class WalletService implements WalletApi {
    */
   private async tipHeight(walletId: string): Promise<number | null> {
     return this.sync.tipHeight() ?? (await this.deps.store.getSyncPoint(walletId))?.height ?? null;
-  }
-
-  private async unspent(walletId: string) {
-    const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
-    return unspentOutputs(outputs, await allTxs(this.deps.store, walletId));
   }
 
   /**
@@ -198,13 +176,12 @@ export class WalletService implements WalletApi {
   async getBalance(walletId: string, address?: string): Promise<Balance> {
     await this.wallet(walletId);
     this.requireChain();
-    let coins = await this.unspent(walletId);
-    if (address !== undefined) {
-      const rows = await this.deps.store.listAddresses(walletId);
-      if (!rows.some((r) => r.address === address)) fail('INVALID_ADDRESS', 'address does not belong to this wallet');
-      coins = coins.filter((c) => c.address === address);
+    if (address !== undefined && !(await this.deps.store.findAddress(walletId, address))) {
+      fail('INVALID_ADDRESS', 'address does not belong to this wallet');
     }
-    return balanceOf(coins);
+    return readBalance(this.deps.store, walletId, {
+      now: this.deps.clock.now(), spendZeroConfChange: this.deps.settings.spendZeroConfChange, address,
+    });
   }
 
   async getAddresses(walletId: string): Promise<AddressInfo[]> {
@@ -219,19 +196,22 @@ export class WalletService implements WalletApi {
   }
 
   /**
-   * Issues the next address on `chain` and tops up the lookahead. Serialized per wallet: two
-   * concurrent calls (generate_address, or a send's change) would otherwise read the same rows
-   * and hand out the same address twice.
+   * Issues the next address on `chain` that was never handed out nor seen used, and tops up the
+   * lookahead. Serialized per wallet: two concurrent calls (generate_address, or a send's change)
+   * would otherwise read the same row and hand out the same address twice.
    */
   async issueAddress(w: WalletRecord, chain: 0 | 1, label: string | null): Promise<AddressRecord> {
     const previous = this.issuing.get(w.id) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(async () => {
-      const rows = await this.deps.store.listAddresses(w.id);
-      const row = nextAddress(rows, chain, this.deps.settings.gapLimit);
-      await this.deps.store.markIssued(w.id, chain, row.index, label);
-      const issued = rows.map((r) => (r === row ? { ...r, issued: true } : r));
-      const more = lookaheadRows(w, this.deps.network, issued, this.deps.settings.gapLimit);
-      if (more.length) await this.deps.store.insertAddresses(more);
+      const { store, network } = this.deps;
+      const topUp = () => store.transact(w.id, async (txn) => txn.insertAddresses(lookaheadRows(w, network, await txn.addressHighWater(), w.lookahead)));
+      let row = await store.nextFreeAddress(w.id, chain);
+      if (!row) {
+        await topUp();
+        row = (await store.nextFreeAddress(w.id, chain)) ?? fail('INTERNAL', `no address could be derived on chain ${chain}`);
+      }
+      await store.markIssued(w.id, chain, row.index, label);
+      await topUp();
       return { ...row, issued: true, label: label ?? row.label };
     });
     const tail = next.catch(() => undefined);
@@ -245,30 +225,41 @@ export class WalletService implements WalletApi {
   async getTransactionHistory(walletId: string, req: { limit: number; cursor?: string }) {
     await this.wallet(walletId);
     this.requireChain();
-    const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor });
-    const outputs = await this.deps.store.listOutputs(walletId, { unspentOnly: false });
-    const own = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
+    const { store } = this.deps;
+    const page = await store.listTxs(walletId, { limit: req.limit, before: req.cursor });
+    const txids = page.txs.map((t) => t.txid);
+    const inputs = page.txs.flatMap((t) => {
+      const decoded = Transaction.fromHex(t.hex);
+      return decoded.isCoinbase() ? [] : decoded.ins.map((_, i) => inputOutpoint(decoded, i));
+    });
+    const [created, spent] = await Promise.all([store.coinsOf(walletId, txids), store.getCoins(walletId, inputs)]);
+    const coins = new Map<Outpoint, LedgerCoin>(spent);
+    for (const c of created) coins.set(`${c.txid}:${c.vout}`, c);
     const tip = await this.tipHeight(walletId);
-    const transactions: TxHistoryEntry[] = page.txs.map((t) => historyEntry(t, own, tip));
+    const transactions: TxHistoryEntry[] = page.txs.map((t) => historyEntry(t, coins, tip));
     return { transactions, nextCursor: page.next };
   }
 
-  async getUnspentOutputs(walletId: string, req: { minConf: number }): Promise<UnspentOutput[]> {
+  async getUnspentOutputs(walletId: string, req: { minConf: number; limit?: number; after?: string }): Promise<UnspentOutput[]> {
     await this.wallet(walletId);
     this.requireChain();
-    const coins = await this.unspent(walletId);
-    const leases = await this.deps.store.listLeases(walletId, this.deps.clock.now());
-    return coinViews(coins, leases, await this.tipHeight(walletId), req.minConf);
+    const { store, clock, settings } = this.deps;
+    const [coins, leases, tipHeight] = await Promise.all([
+      store.listCoins(walletId, { buckets: LIVE_BUCKETS, limit: req.limit ?? Number.MAX_SAFE_INTEGER, after: req.after }),
+      store.listLeases(walletId, clock.now()),
+      this.tipHeight(walletId),
+    ]);
+    const leasedUntil = new Map(leases.map((l) => [`${l.txid}:${l.vout}`, l.expiresAt]));
+    return coins
+      .map((c) => coinView(c, { tipHeight, leasedUntil: leasedUntil.get(`${c.txid}:${c.vout}`) ?? null, spendZeroConfChange: settings.spendZeroConfChange }))
+      .filter((c) => c.confirmations >= req.minConf);
   }
 
   async getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo> {
     await this.wallet(walletId);
     this.requireChain();
     const tx = (await this.deps.store.getTx(walletId, txid)) ?? fail('TX_NOT_FOUND', undefined, { txid });
-    return {
-      txid, status: tx.status, confirmations: confirmations(tx.blockHeight, await this.tipHeight(walletId)),
-      blockHeight: tx.blockHeight, blockHash: tx.blockHash, replacedBy: tx.replacedBy,
-    };
+    return txStatusView(tx, await this.tipHeight(walletId));
   }
 
   async sendTransaction(walletId: string, req: SendRequest): Promise<SendResult> {

@@ -4,6 +4,7 @@
  * wallet ends as `replaced`, found by the sync pass rather than by the cancel path.
  */
 import { Transaction } from 'bitcoinjs-lib';
+import { LedgerWriter } from '../../src/wallet/ledger/ledger.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BitcoindBackend } from '../../src/chain/bitcoind-backend.ts';
 import { WalletdError, isWalletdError } from '../../src/errors.ts';
@@ -68,13 +69,15 @@ describe('chain backend outage', () => {
     // A conflicting draft signed by the wallet but broadcast straight to the node, as another
     // client holding a signed PSBT would: the wallet learns of it only through sync.
     await h.service.releaseOutputs(walletId, {});
-    const originalTx = Transaction.fromHex(await ctx.node.rpc<string>('getrawtransaction', original.txid));
-    const outputs = await h.keystore.wallets.listOutputs(walletId, { unspentOnly: false });
-    const input = originalTx.ins[0]!;
-    const spent = outputs.find((o) => o.txid === Buffer.from(input.hash).reverse().toString('hex') && o.vout === input.index)!;
-    await h.keystore.wallets.setTxStatus(walletId, original.txid, 'conflicted', null);
+    const originalHex = await ctx.node.rpc<string>('getrawtransaction', original.txid);
+    const input = Transaction.fromHex(originalHex).ins[0]!;
+    const store = h.keystore.wallets;
+    const spent = (await store.getCoins(walletId, [`${Buffer.from(input.hash).reverse().toString('hex')}:${input.index}`])).values().next().value!;
+    // Pretend, for one draft, that the wallet never sent the original, so it signs a rival.
+    const stored = (await store.getTx(walletId, original.txid))!;
+    await store.transact(walletId, (txn) => new LedgerWriter(txn, 0, Date.now()).deactivate(stored, 'conflicted', null));
     const draft = await h.service.signTransaction(walletId, { outputs: [{ address: to, amount: Number(spent.value) - 50_000 }], feeRate: 20 });
-    await h.keystore.wallets.setTxStatus(walletId, original.txid, 'pending', null);
+    await store.transact(walletId, (txn) => new LedgerWriter(txn, 0, Date.now()).seen({ ...stored, blockHeight: null, blockHash: null, blockTime: null }).then(() => undefined));
     const conflicting = await ctx.node.rpc<string>('sendrawtransaction', draft.hex);
     expect(await ctx.node.rpc<string[]>('getrawmempool')).not.toContain(original.txid);
     await h.service.sync.syncNow();

@@ -14,7 +14,7 @@ import type { RegtestNode } from '../harness/regtest-node.ts';
 
 /** Settings as the daemon's defaults, with a slow poll: tests sync explicitly. */
 export const TEST_SETTINGS: WalletSettings = {
-  gapLimit: 20, leaseSeconds: 600, maxUnlockSeconds: 3600, fallbackFeeRate: 2, maxFeeRate: 1000,
+  gapLimit: 20, discoveryGap: 1000, spendZeroConfChange: true, leaseSeconds: 600, maxUnlockSeconds: 3600, fallbackFeeRate: 2, maxFeeRate: 1000,
   maxFeeSats: 5_000_000, defaultConfTarget: 6, pollIntervalMs: 60_000, confirmationDepth: 6,
 };
 

@@ -30,6 +30,7 @@ export function walletRecord(over: Partial<WalletRecord> = {}): WalletRecord {
     hasPassphrase: false,
     createdAt: 1_700_000_000_000,
     birthHeight: 0,
+    lookahead: 20,
     ...over,
   };
 }

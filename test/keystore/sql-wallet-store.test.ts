@@ -4,8 +4,7 @@ import { openDatabase, type Database } from '../../src/keystore/database.ts';
 import { migrate } from '../../src/keystore/migrations.ts';
 import { SqlWalletStore } from '../../src/keystore/sql-wallet-store.ts';
 import { isWalletdError } from '../../src/errors.ts';
-import type { SyncUpdate } from '../../src/wallet/ports.ts';
-import type { WalletOutput, WalletTx } from '../../src/wallet/types.ts';
+import type { LedgerTx } from '../../src/wallet/ledger/ledger-types.ts';
 import { addressRecord, rawKey, tempDir, walletRecord } from './helpers.ts';
 
 let dir: string;
@@ -25,16 +24,10 @@ afterEach(async () => {
   cleanup();
 });
 
-const tx = (txid: string, blockHeight: number | null, firstSeen: number): WalletTx => ({
+const tx = (txid: string, blockHeight: number | null, firstSeen: number): LedgerTx => ({
   walletId: 'w1', txid, hex: `02${txid}`, blockHeight, blockHash: blockHeight === null ? null : `h${blockHeight}`,
   blockTime: blockHeight === null ? null : 1_600_000_000 + blockHeight, status: blockHeight === null ? 'pending' : 'confirmed',
-  replacedBy: null, firstSeen,
-});
-const out = (txid: string, vout: number, value: bigint, blockHeight: number | null): WalletOutput => ({
-  walletId: 'w1', txid, vout, value, script: '0014w100000', address: 'bcrt1qw10x0', chain: 0, index: 0, blockHeight, spentBy: null,
-});
-const emptyUpdate = (height: number): SyncUpdate => ({
-  txs: [], outputs: [], spends: [], usedScripts: [], newAddresses: [], syncPoint: { height, hash: `h${height}` },
+  coinbase: false, trusted: false, replacedBy: null, conflictedBy: null, firstSeen, label: null,
 });
 
 describe('SqlWalletStore: wallets and addresses', () => {
@@ -75,60 +68,22 @@ describe('SqlWalletStore: wallets and addresses', () => {
   });
 });
 
-describe('SqlWalletStore: sync, rollback, history', () => {
-  it('applies a sync in one transaction and rolls back a reorg', async () => {
-    expect(await store.getSyncPoint('w1')).toBeNull();
-    await store.applySync('w1', {
-      txs: [tx('a', 100, 1000), tx('b', 105, 2000), tx('m', null, 3000)],
-      outputs: [out('a', 0, 50_000n, 100), out('b', 1, 2_100_000_000_000_000n, 105)],
-      spends: [],
-      usedScripts: ['0014w100000'],
-      newAddresses: [addressRecord('w1', 0, 1)],
-      syncPoint: { height: 105, hash: 'h105' },
-    });
-    expect(await store.getSyncPoint('w1')).toEqual({ height: 105, hash: 'h105' });
-    expect(await store.getTx('w1', 'a')).toEqual(tx('a', 100, 1000));
-    const outs = await store.listOutputs('w1', { unspentOnly: true });
-    expect(outs.map((o) => o.value)).toEqual([50_000n, 2_100_000_000_000_000n]);
-    const addrs = await store.listAddresses('w1');
-    expect(addrs.find((a) => a.chain === 0 && a.index === 0)?.used).toBe(true);
-    expect(addrs).toHaveLength(3);
-
-    // A later sync spends 'a:0', keeps a's first sighting, and confirms 'm'.
-    await store.applySync('w1', {
-      ...emptyUpdate(106),
-      txs: [tx('a', 100, 9999), tx('m', 106, 3000)],
-      spends: [{ txid: 'a', vout: 0, spentBy: 'm' }],
-    });
-    expect((await store.getTx('w1', 'a'))?.firstSeen).toBe(1000);
-    expect((await store.listOutputs('w1', { unspentOnly: true })).map((o) => o.txid)).toEqual(['b']);
-    expect((await store.listOutputs('w1', { unspentOnly: false })).find((o) => o.txid === 'a')?.spentBy).toBe('m');
-
-    await store.rollback('w1', { height: 104, hash: 'h104' });
-    expect(await store.getSyncPoint('w1')).toEqual({ height: 104, hash: 'h104' });
-    expect(await store.getTx('w1', 'b')).toMatchObject({ blockHeight: null, blockHash: null, status: 'pending' });
-    expect(await store.getTx('w1', 'm')).toMatchObject({ blockHeight: null, status: 'pending' });
-    expect(await store.getTx('w1', 'a')).toMatchObject({ blockHeight: 100, status: 'confirmed' });
-    expect((await store.listOutputs('w1', { unspentOnly: false })).find((o) => o.txid === 'b')?.blockHeight).toBeNull();
-  });
-
-  it('a failing applySync writes nothing', async () => {
-    const bad = { ...emptyUpdate(50), txs: [tx('x', 50, 1)], newAddresses: [{ ...addressRecord('w1', 0, 3), chain: 5 as 0 }] };
-    await expect(store.applySync('w1', bad)).rejects.toThrow();
+describe('SqlWalletStore: history', () => {
+  it('a failing ledger transaction writes nothing', async () => {
+    await expect(store.transact('w1', async (txn) => {
+      await txn.putTx(tx('x', 50, 1));
+      await txn.setSyncPoint({ height: 50, hash: 'h50' });
+      throw new Error('simulated failure mid-event');
+    })).rejects.toThrow('simulated');
     expect(await store.getTx('w1', 'x')).toBeNull();
     expect(await store.getSyncPoint('w1')).toBeNull();
   });
 
-  it('sets status and replacement', async () => {
-    await store.applySync('w1', { ...emptyUpdate(1), txs: [tx('p', null, 5)] });
-    await store.setTxStatus('w1', 'p', 'replaced', 'q');
-    expect(await store.getTx('w1', 'p')).toMatchObject({ status: 'replaced', replacedBy: 'q' });
-    await expect(store.setTxStatus('w1', 'zz', 'conflicted', null)).rejects.toSatisfy((e) => isWalletdError(e, 'TX_NOT_FOUND'));
-  });
-
   it('pages history newest first: unconfirmed, then height desc, then first seen desc', async () => {
     const txs = [tx('c1', 10, 100), tx('c2', 12, 50), tx('c3', 12, 60), tx('u1', null, 10), tx('u2', null, 20), tx('c4', 11, 1)];
-    await store.applySync('w1', { ...emptyUpdate(12), txs });
+    await store.transact('w1', async (txn) => {
+      for (const t of txs) await txn.putTx(t);
+    });
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;

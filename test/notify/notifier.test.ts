@@ -85,10 +85,10 @@ describe('Notifier', () => {
         // Published and fanned out while the balance is being read.
         notifier.publish(tx('a', 'during'));
         await notifier.idle();
-        return { tipHeight: 5, balance: { confirmed: 1, unconfirmed: 0, total: 1 } };
+        return { tipHeight: 5, balance: { confirmed: 1, immature: 0, trustedPending: 0, untrustedPending: 0, unconfirmed: 0, spendable: 1, total: 1 } };
       },
     });
-    expect(result.snapshot).toEqual({ seq: 42, tipHeight: 5, balance: { confirmed: 1, unconfirmed: 0, total: 1 } });
+    expect(result.snapshot).toEqual({ seq: 42, tipHeight: 5, balance: { confirmed: 1, immature: 0, trustedPending: 0, untrustedPending: 0, unconfirmed: 0, spendable: 1, total: 1 } });
     // Held back until the response has gone out.
     expect(s.got).toEqual([]);
     await settle();

@@ -72,7 +72,7 @@ export async function openStack(opts: {
   const clock = new TestClock();
   const service = new WalletService({ store: keystore.wallets, clock, network, chain: opts.chain ?? null, settings: TEST_SETTINGS });
   const portability = new PortabilityService({
-    wallets: service, store: keystore.wallets, network, clock, gapLimit: TEST_SETTINGS.gapLimit, datadir,
+    wallets: service, store: keystore.wallets, network, clock, gapLimit: TEST_SETTINGS.gapLimit, discoveryGap: TEST_SETTINGS.discoveryGap, datadir,
     backup: { keep: 10, ...opts.backup }, scrypt: FAST_SCRYPT, beforeRename: opts.beforeRename,
   });
   return {

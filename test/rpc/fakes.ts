@@ -99,7 +99,7 @@ export class FakeWalletApi implements WalletApi {
   }
   async getBalance(walletId: string) {
     this.check('getBalance', walletId);
-    return { confirmed: 1000, unconfirmed: 0, total: 1000 };
+    return { confirmed: 1000, immature: 0, trustedPending: 0, untrustedPending: 0, unconfirmed: 0, spendable: 1000, total: 1000 };
   }
   async getAddresses(walletId: string) {
     this.check('getAddresses', walletId);
@@ -115,11 +115,11 @@ export class FakeWalletApi implements WalletApi {
   }
   async getUnspentOutputs(walletId: string, req: { minConf: number }) {
     this.check('getUnspentOutputs', walletId, req);
-    return [{ txid: TXID, vout: 0, value: 1000, address: 'bcrt1qfake', confirmations: 1, lockedUntil: null }];
+    return [{ txid: TXID, vout: 0, value: 1000, address: 'bcrt1qfake', confirmations: 1, coinbase: false, trusted: false, spendable: true, lockedUntil: null }];
   }
   async getTxStatus(walletId: string, txid: string) {
     this.check('getTxStatus', walletId, txid);
-    return { txid, status: 'pending' as const, confirmations: 0, blockHeight: null, blockHash: null, replacedBy: null };
+    return { txid, status: 'pending' as const, confirmations: 0, blockHeight: null, blockHash: null, replacedBy: null, conflictedBy: null };
   }
   async sendTransaction(walletId: string, req: SendRequest) {
     this.check('sendTransaction', walletId, req);
@@ -127,7 +127,7 @@ export class FakeWalletApi implements WalletApi {
     await req.guard?.({ amount, destinations: req.outputs.map((o) => o.address) });
     if (this.sendDelayMs) await new Promise((r) => setTimeout(r, this.sendDelayMs));
     const txid = (this.nextTxid++).toString(16).padStart(64, '0');
-    return { txid, fee: 141, feeRate: 1, replayed: false };
+    return { txid, fee: 141, feeRate: 1, replayed: false, status: 'pending' as const };
   }
   async signTransaction(walletId: string, req: unknown) {
     this.check('signTransaction', walletId, req);
@@ -135,7 +135,7 @@ export class FakeWalletApi implements WalletApi {
   }
   async cancelTransaction(walletId: string, req: { txid: string }) {
     this.check('cancelTransaction', walletId, req);
-    return { txid: TXID, fee: 200, feeRate: 2, replayed: false };
+    return { txid: TXID, fee: 200, feeRate: 2, replayed: false, status: 'pending' as const };
   }
   async releaseOutputs(walletId: string, req: unknown) {
     this.check('releaseOutputs', walletId, req);

@@ -35,7 +35,7 @@ async function wallet(passphrase: string): Promise<WalletRecord> {
   return {
     id: 'w1', name: 'w', network: 'regtest', addressType: 'p2wpkh', accountXpub: 'x', masterFingerprint: '00000000',
     sealedSeed: await sealSeed(secretFromMnemonic(MNEMONIC), passphrase), hasPassphrase: passphrase !== '',
-    createdAt: 0, birthHeight: 0,
+    createdAt: 0, birthHeight: 0, lookahead: 20,
   };
 }
 

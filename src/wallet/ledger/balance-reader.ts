@@ -1,0 +1,19 @@
+/** get_balance from the ledger: one totals row plus the leased part of the spendable coins. */
+import type { Balance } from '../wallet-api.ts';
+import { balanceFromTotals, spendableBuckets } from './coin-state.ts';
+import type { LedgerStore } from './ledger-store.ts';
+
+/** The wallet's (or one address's) balance categories. */
+export async function readBalance(
+  store: LedgerStore,
+  walletId: string,
+  opts: { now: number; spendZeroConfChange: boolean; address?: string },
+): Promise<Balance> {
+  const buckets = spendableBuckets(opts.spendZeroConfChange);
+  const [totals, leased] = await Promise.all([
+    opts.address === undefined ? store.totals(walletId) : store.addressTotals(walletId, opts.address),
+    // Leases are per outpoint; for one address the leased part is bounded by its coins anyway.
+    opts.address === undefined ? store.leasedValue(walletId, buckets, opts.now) : Promise.resolve(0n),
+  ]);
+  return balanceFromTotals(totals, { leased, spendZeroConfChange: opts.spendZeroConfChange });
+}

@@ -1,0 +1,221 @@
+/**
+ * One sync pass of one wallet, as chain events: locate a fork by stored block hashes (any
+ * depth) and disconnect above it; scan new blocks and the mempool; apply what was found; derive
+ * lookahead addresses until the gap holds; resolve unconfirmed transactions the node no longer
+ * has. A pass with an unchanged tip and mempool writes nothing and reads nothing from the keystore.
+ */
+import { isWalletdError } from '../../errors.ts';
+import { lookaheadRows } from '../address-book.ts';
+import type { ChainBackend, ChainTx, Clock, ScanResult, WalletStore } from '../ports.ts';
+import type { BlockRef, Network, WalletRecord } from '../types.ts';
+import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledger.ts';
+import { WatchSet } from './watch-set.ts';
+import { chainOrder } from './chain-order.ts';
+
+/** Dependencies of a pass. */
+export interface FollowerDeps {
+  store: WalletStore;
+  chain: ChainBackend;
+  network: Network;
+  clock: Clock;
+}
+
+/** What a pass did, for notifications and status. */
+export interface PassOutcome {
+  tip: BlockRef;
+  reorged: boolean;
+  changes: LedgerChanges;
+  /** Coins matured or fell back as the tip moved. */
+  tipMoved: boolean;
+}
+
+/** How the node answered a rebroadcast of a transaction it no longer had. */
+type Rebroadcast = 'kept' | 'conflicted' | 'replaced';
+
+/** Follows the chain for wallets, keeping each one's watch set between passes. */
+export class ChainFollower {
+  private readonly watches = new Map<string, WatchSet>();
+
+  constructor(private readonly deps: FollowerDeps) {}
+
+  /** Drops a wallet's cached watch set (after a rescan request or an import). */
+  forget(walletId: string): void {
+    this.watches.delete(walletId);
+  }
+
+  /** Runs one pass for `wallet`. Throws CHAIN_UNAVAILABLE when the backend is down. */
+  async pass(wallet: WalletRecord, onProgress?: (height: number, tipHeight: number) => void): Promise<PassOutcome> {
+    const { store, chain } = this.deps;
+    let watch = this.watches.get(wallet.id) ?? (await WatchSet.load(store, wallet.id));
+    this.watches.set(wallet.id, watch);
+    const tip = await chain.getTip();
+    const point = await store.getSyncPoint(wallet.id);
+    const changes = noChanges();
+    let from = point ? point.height + 1 : Math.max(0, wallet.birthHeight);
+    let reorged = false;
+    if (point && point.hash !== '' && point.height >= 0) {
+      const nodeHash = point.height <= tip.height ? await chain.getBlockHash(point.height) : null;
+      if (nodeHash !== point.hash) {
+        const fork = await this.findFork(wallet, point);
+        await this.apply(wallet, fork.height, changes, async (w, txn) => {
+          await w.disconnectAbove(fork.height);
+          await txn.setSyncPoint(fork);
+        });
+        watch = await WatchSet.load(store, wallet.id);
+        this.watches.set(wallet.id, watch);
+        from = fork.height + 1;
+        reorged = true;
+      }
+    }
+    let scanned = await chain.scan({
+      scripts: watch.scripts, outpoints: watch.outpoints, foreignOutpoints: watch.foreign, fromHeight: from, onProgress,
+    });
+    const tipMoved = reorged || point?.hash !== scanned.tip.hash;
+    const seenTxids = new Set(scanned.txs.map((t) => t.txid));
+    if (tipMoved || this.anythingNew(watch, scanned)) {
+      await this.applyScan(wallet, scanned, changes, { first: true });
+      watch = await this.refreshWatch(wallet.id, watch, changes);
+      // Discovery: addresses derived because the gap moved were never looked for in blocks
+      // already scanned, so scan just those from the wallet's birth, until the gap holds.
+      for (let fresh = await this.extendLookahead(wallet, watch); fresh.size > 0; fresh = await this.extendLookahead(wallet, watch)) {
+        scanned = await chain.scan({
+          scripts: fresh, outpoints: watch.outpoints, foreignOutpoints: watch.foreign, fromHeight: Math.max(0, wallet.birthHeight), onProgress,
+        });
+        scanned.txs.forEach((t) => seenTxids.add(t.txid));
+        await this.applyScan(wallet, scanned, changes, { first: false });
+        watch = await this.refreshWatch(wallet.id, watch, changes);
+      }
+    }
+    await this.resolveMissing(wallet, watch, seenTxids, scanned.tip.height, changes);
+    if (hasChanges(changes)) watch = await this.refreshWatch(wallet.id, watch, changes);
+    return { tip: scanned.tip, reorged, changes, tipMoved };
+  }
+
+  /** True when the mempool shows something the ledger does not already hold as pending. */
+  private anythingNew(watch: WatchSet, scanned: ScanResult): boolean {
+    return scanned.txs.some((t) => t.blockHeight !== null || watch.unconfirmed.get(t.txid) !== 'pending');
+  }
+
+  private async refreshWatch(walletId: string, watch: WatchSet, changes: LedgerChanges): Promise<WatchSet> {
+    const next = await watch.update(this.deps.store, changes);
+    // What the update consumed must not be applied twice to the next one.
+    changes.created = [];
+    changes.spentConfirmed = [];
+    changes.structural = false;
+    this.watches.set(walletId, next);
+    return next;
+  }
+
+  /** Applies a scan: blocks first in chain order, then the mempool, then the new sync point. */
+  private async applyScan(wallet: WalletRecord, scanned: ScanResult, changes: LedgerChanges, opts: { first: boolean }): Promise<void> {
+    const ordered = chainOrder(scanned.txs);
+    await this.apply(wallet, scanned.tip.height, changes, async (writer, txn) => {
+      for (const tx of ordered) await writer.seen(tx);
+      if (!opts.first) return;
+      await txn.putBlocks(scanned.blocks);
+      await txn.setSyncPoint(scanned.tip);
+      await writer.setTip(scanned.tip.height);
+    });
+  }
+
+  /** Runs ledger events in one keystore transaction and merges what they changed into `changes`. */
+  private async apply(
+    wallet: WalletRecord,
+    tipHeight: number,
+    changes: LedgerChanges,
+    fn: (writer: LedgerWriter, txn: Parameters<Parameters<WalletStore['transact']>[1]>[0]) => Promise<void>,
+  ): Promise<void> {
+    const writer = await this.deps.store.transact(wallet.id, async (txn) => {
+      const w = new LedgerWriter(txn, tipHeight, this.deps.clock.now());
+      await fn(w, txn);
+      return w;
+    });
+    const c = writer.changes;
+    c.newTxids.forEach((t) => changes.newTxids.add(t));
+    c.statusChanges.forEach((s, t) => changes.statusChanges.set(t, s));
+    changes.created.push(...c.created);
+    changes.spentConfirmed.push(...c.spentConfirmed);
+    changes.structural ||= c.structural;
+  }
+
+  /** Derives lookahead rows the gap now needs; returns their scripts (empty when the gap holds). */
+  private async extendLookahead(wallet: WalletRecord, watch: WatchSet): Promise<Set<string>> {
+    const rows = await this.deps.store.transact(wallet.id, async (txn) => {
+      const more = lookaheadRows(wallet, this.deps.network, await txn.addressHighWater(), wallet.lookahead);
+      await txn.insertAddresses(more);
+      return more;
+    });
+    const scripts = new Set(rows.map((r) => r.script));
+    scripts.forEach((s) => watch.scripts.add(s));
+    return scripts;
+  }
+
+  /**
+   * The highest stored block the node still has at the same height. Block hashes commit to
+   * their ancestors, so a match at one height means every stored block below it matches too:
+   * binary search finds the fork at any depth in O(log n) node calls.
+   */
+  private async findFork(wallet: WalletRecord, point: BlockRef): Promise<BlockRef> {
+    const blocks = await this.deps.store.blocksUpTo(wallet.id, point.height);
+    let lo = 0;
+    let hi = blocks.length - 1;
+    let best: BlockRef | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const b = blocks[mid]!;
+      if ((await this.deps.chain.getBlockHash(b.height)) === b.hash) {
+        best = b;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best ?? { height: Math.max(-1, wallet.birthHeight - 1), hash: '' };
+  }
+
+  /**
+   * Unconfirmed wallet transactions the scan did not see. Rebroadcast each, as Core's wallet
+   * does: a still-valid tx evicted from the mempool stays pending; one whose inputs are gone is
+   * conflicted, and its coins come back.
+   */
+  private async resolveMissing(wallet: WalletRecord, watch: WatchSet, seen: ReadonlySet<string>, tipHeight: number, changes: LedgerChanges): Promise<void> {
+    const missing = [...watch.unconfirmed.keys()].filter((txid) => !seen.has(txid));
+    if (missing.length === 0) return;
+    const txs = chainOrder((await this.deps.store.unconfirmedTxs(wallet.id)).filter((t) => missing.includes(t.txid)).map(asChainTx));
+    const outcomes = new Map<string, Rebroadcast>();
+    for (const tx of txs) outcomes.set(tx.txid, await this.rebroadcast(tx.hex));
+    await this.apply(wallet, tipHeight, changes, async (writer, txn) => {
+      const current = await txn.getTxs([...outcomes.keys()]);
+      for (const [txid, outcome] of outcomes) {
+        const tx = current.get(txid);
+        if (!tx || (tx.status !== 'pending' && tx.status !== 'broadcasting')) continue;
+        if (outcome === 'kept') {
+          if (tx.status === 'broadcasting') await writer.seen(asChainTx(tx));
+        } else await writer.deactivate(tx, outcome, null);
+      }
+    });
+  }
+
+  private async rebroadcast(hex: string): Promise<Rebroadcast> {
+    try {
+      await this.deps.chain.broadcast(hex);
+      return 'kept';
+    } catch (err) {
+      if (!isWalletdError(err, 'BROADCAST_REJECTED')) throw err;
+      return classifyRejection(String((err.details as { reason?: unknown } | undefined)?.reason ?? err.message));
+    }
+  }
+}
+
+/**
+ * Bitcoin Core's reject reasons (validation.cpp): missing or spent inputs mean a conflict; a
+ * mempool conflict that out-bids us means a replacement; anything else (fees, mempool full,
+ * already known or mined) leaves the tx valid, so it stays pending and is tried again.
+ */
+export function classifyRejection(reason: string): Rebroadcast {
+  if (/missingorspent|missing-inputs|missing inputs|premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
+  if (/txn-mempool-conflict|insufficient fee|replacement/i.test(reason)) return 'replaced';
+  return 'kept';
+}
+
+function asChainTx(t: { txid: string; hex: string }): ChainTx {
+  return { txid: t.txid, hex: t.hex, blockHeight: null, blockHash: null, blockTime: null };
+}

@@ -1,0 +1,61 @@
+/**
+ * Wire views of ledger records: coins, history entries and tx status. Pure: callers load the
+ * few rows a view needs (a page of history and its coins) with indexed reads.
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import type { TxHistoryEntry, TxStatusInfo, UnspentOutput } from '../wallet-api.ts';
+import { confirmations, isSpendable } from './coin-state.ts';
+import { inputOutpoint } from './ledger.ts';
+import type { LedgerCoin, LedgerTx, Outpoint } from './ledger-types.ts';
+
+/** One coin of get_unspent_outputs. */
+export function coinView(c: LedgerCoin, o: { tipHeight: number | null; leasedUntil: number | null; spendZeroConfChange: boolean }): UnspentOutput {
+  return {
+    txid: c.txid, vout: c.vout, value: Number(c.value), address: c.address,
+    confirmations: confirmations(c.blockHeight, o.tipHeight), coinbase: c.coinbase, trusted: c.trusted,
+    spendable: isSpendable(c, o.spendZeroConfChange) && o.leasedUntil === null,
+    lockedUntil: o.leasedUntil === null ? null : Math.floor(o.leasedUntil / 1000),
+  };
+}
+
+/** get_tx_status of a ledger transaction. */
+export function txStatusView(tx: LedgerTx, tipHeight: number | null): TxStatusInfo {
+  return {
+    txid: tx.txid, status: tx.status, confirmations: confirmations(tx.blockHeight, tipHeight),
+    blockHeight: tx.blockHeight, blockHash: tx.blockHash, replacedBy: tx.replacedBy, conflictedBy: tx.conflictedBy,
+  };
+}
+
+/**
+ * One history entry: the wallet's net gain or loss, and the fee when the wallet funded every
+ * input (otherwise it cannot know the input values). `coins` holds the wallet's coins that the
+ * tx creates or spends.
+ */
+export function historyEntry(tx: LedgerTx, coins: ReadonlyMap<Outpoint, LedgerCoin>, tipHeight: number | null): TxHistoryEntry {
+  const decoded = Transaction.fromHex(tx.hex);
+  let spent = 0n;
+  let ownInputs = 0;
+  if (!decoded.isCoinbase()) {
+    decoded.ins.forEach((_, i) => {
+      const coin = coins.get(inputOutpoint(decoded, i));
+      if (coin) {
+        spent += coin.value;
+        ownInputs += 1;
+      }
+    });
+  }
+  let received = 0n;
+  let totalOut = 0n;
+  decoded.outs.forEach((out, vout) => {
+    totalOut += out.value;
+    if (coins.has(`${tx.txid}:${vout}`)) received += out.value;
+  });
+  const fee = ownInputs === decoded.ins.length && ownInputs > 0 ? spent - totalOut : null;
+  const direction = ownInputs === 0 ? 'incoming' : received === totalOut ? 'self' : 'outgoing';
+  return {
+    txid: tx.txid, direction, amount: Number(received - spent), fee: fee === null ? null : Number(fee),
+    confirmations: confirmations(tx.blockHeight, tipHeight), blockHeight: tx.blockHeight, status: tx.status,
+    replacedBy: tx.replacedBy, conflictedBy: tx.conflictedBy, coinbase: tx.coinbase,
+    time: tx.blockTime ?? Math.floor(tx.firstSeen / 1000),
+  };
+}

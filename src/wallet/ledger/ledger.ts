@@ -1,0 +1,252 @@
+/**
+ * Chain events applied to the ledger, one at a time, inside one SQL transaction each: a
+ * transaction seen (in a block or the mempool), a block range disconnected, a transaction that
+ * left the mempool resolved. Like bcoin's txdb, every coin change is written with its cause, so
+ * reads never have to replay history. Pure over the LedgerTxn port: no I/O of its own.
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import type { TxStatus } from '../types.ts';
+import { coinBucket, maturityHorizon } from './coin-state.ts';
+import type { LedgerTxn } from './ledger-store.ts';
+import { LIVE_STATUSES, type LedgerCoin, type LedgerTx, type Outpoint } from './ledger-types.ts';
+
+/** A transaction as the chain shows it: mined when `blockHeight` is set, else in the mempool. */
+export interface SeenTx {
+  txid: string;
+  hex: string;
+  blockHeight: number | null;
+  blockHash: string | null;
+  blockTime: number | null;
+}
+
+/** What applying events changed, for notifications. */
+export interface LedgerChanges {
+  newTxids: Set<string>;
+  /** Transactions whose status changed, with the new status. */
+  statusChanges: Map<string, TxStatus>;
+  /** Coins created, and coins spent by a confirmed tx: what the scan's watch set gains and loses. */
+  created: Outpoint[];
+  spentConfirmed: Outpoint[];
+  /** A deactivation or disconnect happened: coins came back, so the watch set is reloaded. */
+  structural: boolean;
+}
+
+/** An empty change set. */
+export function noChanges(): LedgerChanges {
+  return { newTxids: new Set(), statusChanges: new Map(), created: [], spentConfirmed: [], structural: false };
+}
+
+/** True when something a client would notice changed. */
+export function hasChanges(c: LedgerChanges): boolean {
+  return c.newTxids.size > 0 || c.statusChanges.size > 0 || c.structural;
+}
+
+/** Bitcoin's outpoint of input `i` of a decoded tx (the hash is stored reversed). */
+export function inputOutpoint(tx: Transaction, i: number): Outpoint {
+  const input = tx.ins[i]!;
+  return `${Buffer.from(input.hash).reverse().toString('hex')}:${input.index}`;
+}
+
+/** Outpoints a transaction spends (none for a coinbase). */
+export function prevoutsOf(tx: Transaction): Outpoint[] {
+  return tx.isCoinbase() ? [] : tx.ins.map((_, i) => inputOutpoint(tx, i));
+}
+
+/** Applies ledger events for one wallet through `txn`, counting confirmations against `tipHeight`. */
+export class LedgerWriter {
+  readonly changes: LedgerChanges = noChanges();
+
+  constructor(
+    private readonly txn: LedgerTxn,
+    private tipHeight: number,
+    private readonly now: number,
+  ) {}
+
+  /** Moves the tip used for maturity; coinbases that matured or fell back are re-bucketed. */
+  async setTip(tipHeight: number): Promise<void> {
+    const from = Math.min(maturityHorizon(this.tipHeight), maturityHorizon(tipHeight)) - 1;
+    this.tipHeight = tipHeight;
+    const coins = await this.txn.coinbaseCoinsFrom(from);
+    await this.refresh(coins.map(outpointOf));
+  }
+
+  /**
+   * A transaction seen on chain or in the mempool (or, with `status: 'broadcasting'`, one the
+   * wallet is about to send). Returns false when it neither pays nor spends the wallet; it may
+   * still have knocked out a wallet transaction that spent the same input.
+   */
+  async seen(seen: SeenTx, opts: { status?: TxStatus } = {}): Promise<boolean> {
+    const decoded = Transaction.fromHex(seen.hex);
+    const coinbase = decoded.isCoinbase();
+    const prevouts = prevoutsOf(decoded);
+    const scripts = decoded.outs.map((o) => Buffer.from(o.script).toString('hex'));
+    const [known, ownCoins, addresses] = await Promise.all([
+      this.txn.getTxs([seen.txid]),
+      this.txn.getCoins(prevouts),
+      this.txn.addressesByScript([...new Set(scripts)]),
+    ]);
+    const existing = known.get(seen.txid);
+    const status: TxStatus = opts.status ?? (seen.blockHeight !== null ? 'confirmed' : 'pending');
+    const relevant = existing !== undefined || ownCoins.size > 0 || scripts.some((s) => addresses.has(s));
+    if (!relevant) {
+      await this.knockOut(seen.txid, prevouts, status === 'confirmed');
+      return false;
+    }
+    // Core's IsTrusted for an own tx: every input is ours and was itself confirmed or trusted.
+    const trusted = !coinbase && prevouts.every((op) => {
+      const c = ownCoins.get(op);
+      return c !== undefined && (c.blockHeight !== null || c.trusted);
+    });
+    const tx: LedgerTx = {
+      walletId: this.txn.walletId, txid: seen.txid, hex: seen.hex, status,
+      blockHeight: status === 'confirmed' ? seen.blockHeight : null,
+      blockHash: status === 'confirmed' ? seen.blockHash : null,
+      blockTime: status === 'confirmed' ? seen.blockTime : null,
+      coinbase, trusted, replacedBy: null, conflictedBy: null,
+      firstSeen: existing?.firstSeen ?? this.now, label: existing?.label ?? null,
+    };
+    // Only a disconnect takes a tx out of a block, and a broadcasting record never downgrades
+    // what the chain already said: a stale mempool view must not undo either.
+    if (existing?.status === 'confirmed' && status !== 'confirmed') return true;
+    if (existing && opts.status === 'broadcasting' && existing.status !== 'broadcasting') return true;
+    await this.txn.putTx(tx);
+    if (!existing) this.changes.newTxids.add(tx.txid);
+    else if (existing.status !== status) this.changes.statusChanges.set(tx.txid, status);
+    await this.txn.addSpends(prevouts.map((outpoint) => ({ outpoint, spender: tx.txid })));
+    const created: LedgerCoin[] = [];
+    scripts.forEach((script, vout) => {
+      const row = addresses.get(script);
+      if (!row) return;
+      created.push({
+        walletId: tx.walletId, txid: tx.txid, vout, value: decoded.outs[vout]!.value, script, address: row.address,
+        chain: row.chain, index: row.index, coinbase, blockHeight: tx.blockHeight, trusted, spentBy: null, bucket: 'dead',
+      });
+    });
+    await this.txn.insertCoins(created);
+    this.changes.created.push(...created.map(outpointOf));
+    if (status === 'confirmed') this.changes.spentConfirmed.push(...ownCoins.keys());
+    await this.txn.markUsed([...new Set(created.map((c) => c.script))]);
+    await this.knockOut(tx.txid, prevouts, status === 'confirmed');
+    await this.refresh([...ownCoins.keys(), ...created.map(outpointOf)]);
+    return true;
+  }
+
+  /**
+   * `winner` spends `prevouts`; every other wallet transaction spending one of them can no longer
+   * confirm. A confirmed winner conflicts them; a mempool winner replaced them (BIP125).
+   */
+  private async knockOut(winner: string, prevouts: readonly Outpoint[], confirmed: boolean): Promise<void> {
+    if (prevouts.length === 0) return;
+    const rivals = [...new Set((await this.txn.spendersOf(prevouts)).map((s) => s.spender))].filter((t) => t !== winner);
+    if (rivals.length === 0) return;
+    for (const rival of (await this.txn.getTxs(rivals)).values()) {
+      if (rival.status === 'broadcasting' || rival.status === 'pending') {
+        await this.deactivate(rival, confirmed ? 'conflicted' : 'replaced', winner);
+      } else if (confirmed && rival.status === 'replaced') {
+        await this.deactivate(rival, 'conflicted', winner);
+      }
+    }
+  }
+
+  /**
+   * Marks `tx` replaced or conflicted, and every unconfirmed descendant conflicted (their inputs
+   * will never exist); the coins they created leave the balance and the coins they spent return.
+   */
+  async deactivate(tx: LedgerTx, status: 'replaced' | 'conflicted', by: string | null): Promise<void> {
+    const links = status === 'replaced' ? { replacedBy: by } : { conflictedBy: by };
+    await this.txn.setTxStatus(tx.txid, status, links);
+    this.changes.statusChanges.set(tx.txid, status);
+    this.changes.structural = true;
+    const affected = [tx.txid];
+    for (let frontier = [tx.txid]; frontier.length > 0; ) {
+      const outs = (await this.txn.coinsOf(frontier)).map(outpointOf);
+      const children = [...new Set((await this.txn.spendersOf(outs)).map((s) => s.spender))];
+      frontier = [];
+      for (const child of (await this.txn.getTxs(children)).values()) {
+        if (child.status !== 'broadcasting' && child.status !== 'pending') continue;
+        await this.txn.setTxStatus(child.txid, 'conflicted', { conflictedBy: by ?? tx.txid });
+        this.changes.statusChanges.set(child.txid, 'conflicted');
+        affected.push(child.txid);
+        frontier.push(child.txid);
+      }
+    }
+    await this.refreshTxs(affected);
+  }
+
+  /**
+   * The chain above `forkHeight` is gone: its transactions go back to pending (the mempool and
+   * the next blocks decide their fate), its coinbases are orphaned, and whatever they had
+   * conflicted may confirm again.
+   */
+  async disconnectAbove(forkHeight: number): Promise<void> {
+    const gone = await this.txn.txsAbove(forkHeight);
+    this.changes.structural = true;
+    const revived = await this.txn.conflictedBy(gone.map((t) => t.txid));
+    for (const tx of gone) {
+      await this.txn.putTx({ ...tx, status: 'pending', blockHeight: null, blockHash: null, blockTime: null });
+      this.changes.statusChanges.set(tx.txid, 'pending');
+    }
+    for (const tx of revived) {
+      await this.txn.putTx({ ...tx, status: 'pending', conflictedBy: null });
+      this.changes.statusChanges.set(tx.txid, 'pending');
+    }
+    await this.refreshTxs([...gone, ...revived].map((t) => t.txid));
+    // An orphaned coinbase can never be mined again in another block: its outputs are gone.
+    for (const tx of gone) if (tx.coinbase) await this.deactivate({ ...tx, status: 'pending' }, 'conflicted', null);
+    await this.txn.deleteBlocksAbove(forkHeight);
+    await this.setTip(Math.min(this.tipHeight, forkHeight));
+  }
+
+  /** Removes a transaction the node refused before anyone saw it; its coins return. */
+  async forget(txid: string): Promise<void> {
+    const inputs = await this.txn.inputsOf([txid]);
+    await this.txn.deleteTx(txid);
+    this.changes.structural = true;
+    await this.refresh(inputs.map((s) => s.outpoint));
+  }
+
+  /** Re-buckets the coins created and spent by the given transactions. */
+  private async refreshTxs(txids: readonly string[]): Promise<void> {
+    if (txids.length === 0) return;
+    const [created, inputs] = await Promise.all([this.txn.coinsOf(txids), this.txn.inputsOf(txids)]);
+    await this.refresh([...created.map(outpointOf), ...inputs.map((s) => s.outpoint)]);
+  }
+
+  /** Recomputes the bucket, spender, height and trust of the given coins from their transactions. */
+  private async refresh(outpoints: readonly Outpoint[]): Promise<void> {
+    if (outpoints.length === 0) return;
+    const coins = await this.txn.getCoins([...new Set(outpoints)]);
+    if (coins.size === 0) return;
+    const spends = await this.txn.spendersOf([...coins.keys()]);
+    const txs = await this.txn.getTxs([...new Set([...[...coins.values()].map((c) => c.txid), ...spends.map((s) => s.spender)])]);
+    const liveSpender = new Map<Outpoint, string>();
+    for (const s of spends) {
+      const spender = txs.get(s.spender);
+      if (!spender || !LIVE_STATUSES.has(spender.status)) continue;
+      // A confirmed spender wins over an unconfirmed one left behind by a race.
+      if (!liveSpender.has(s.outpoint) || spender.status === 'confirmed') liveSpender.set(s.outpoint, s.spender);
+    }
+    const changed: LedgerCoin[] = [];
+    for (const [op, coin] of coins) {
+      const creator = txs.get(coin.txid);
+      if (!creator) continue;
+      const spentBy = liveSpender.get(op) ?? null;
+      const next: LedgerCoin = {
+        ...coin, blockHeight: creator.status === 'confirmed' ? creator.blockHeight : null, trusted: creator.trusted, spentBy,
+        bucket: coinBucket({
+          coinbase: coin.coinbase, blockHeight: creator.blockHeight, trusted: creator.trusted,
+          creatorStatus: creator.status, spentByLive: spentBy !== null,
+        }, this.tipHeight),
+      };
+      if (next.bucket !== coin.bucket || next.spentBy !== coin.spentBy || next.blockHeight !== coin.blockHeight || next.trusted !== coin.trusted) {
+        changed.push(next);
+      }
+    }
+    await this.txn.updateCoins(changed);
+  }
+}
+
+/** `txid:vout` of a coin. */
+export function outpointOf(c: { txid: string; vout: number }): Outpoint {
+  return `${c.txid}:${c.vout}`;
+}
