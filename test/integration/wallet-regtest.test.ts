@@ -43,10 +43,14 @@ describe.each(CASES)('%s backend, %s wallet on regtest', (backend, addressType) 
       await ctx.node.fund(address, 50_000_000n);
     }
     await sync();
-    expect(await h.service.getBalance(walletId)).toEqual({ confirmed: 0, unconfirmed: 150_000_000, total: 150_000_000 });
+    expect(await h.service.getBalance(walletId)).toEqual({
+      confirmed: 0, immature: 0, trustedPending: 0, untrustedPending: 150_000_000, unconfirmed: 150_000_000, spendable: 0, total: 150_000_000,
+    });
     await ctx.node.mine(1);
     await sync();
-    expect(await h.service.getBalance(walletId)).toEqual({ confirmed: 150_000_000, unconfirmed: 0, total: 150_000_000 });
+    expect(await h.service.getBalance(walletId)).toEqual({
+      confirmed: 150_000_000, immature: 0, trustedPending: 0, untrustedPending: 0, unconfirmed: 0, spendable: 150_000_000, total: 150_000_000,
+    });
     const history = await h.service.getTransactionHistory(walletId, { limit: 10 });
     expect(history.transactions).toHaveLength(3);
     expect(history.transactions.every((t) => t.direction === 'incoming' && t.amount === 50_000_000 && t.status === 'confirmed')).toBe(true);
@@ -166,7 +170,10 @@ describe('50 concurrent sends on one wallet', () => {
     const sent = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.txid] : []));
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(refused.every((e) => isWalletdError(e, 'INSUFFICIENT_FUNDS'))).toBe(true);
-    expect(sent.length).toBe(8);
+    // Eight coins pay at least eight sends; with the wallet's own unconfirmed change spendable
+    // (Core's -spendzeroconfchange) a few more fit, but never more than the money allows.
+    expect(sent.length).toBeGreaterThanOrEqual(8);
+    expect(sent.length * 600_000).toBeLessThanOrEqual(8_000_000);
     const pool = new Set(await ctx.node.rpc<string[]>('getrawmempool'));
     expect(sent.every((txid) => pool.has(txid))).toBe(true);
     const inputs = new Set<string>();

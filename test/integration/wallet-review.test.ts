@@ -43,7 +43,7 @@ describe.each(['bitcoind', 'esplora'] as const)('%s backend: lookahead rescan', 
     await ctx.node.fund(five!.address, 1_000_000n);
     await ctx.node.mine(1);
     await h.service.sync.syncNow();
-    expect(await h.service.getBalance(id)).toEqual({ confirmed: 4_000_000, unconfirmed: 0, total: 4_000_000 });
+    expect(await h.service.getBalance(id)).toMatchObject({ confirmed: 4_000_000, unconfirmed: 0, total: 4_000_000 });
     expect((await h.service.getAddresses(id)).filter((a) => a.used).map((a) => a.index).sort()).toEqual([20, 5]);
   });
 });
