@@ -247,12 +247,31 @@ export class BitcoindBackend implements ChainBackend {
     }
   }
 
-  /** A node still loading (-28) is unavailable; other node errors pass through typed. */
+  /**
+   * Node errors become WalletdErrors, never raw ones (which callers would answer as INTERNAL): a
+   * node still loading (-28) is unavailable, and any other error the wallet did not expect means
+   * the backend cannot serve it, with the node's code and message kept for the operator.
+   */
   #mapError(err: unknown): unknown {
-    if (err instanceof BitcoindRpcError && err.rpcCode === RPC_IN_WARMUP) {
-      return new WalletdError('CHAIN_UNAVAILABLE', `bitcoind at ${this.#rpc.url} is starting: ${err.message}`, { url: this.#rpc.url });
+    if (!(err instanceof BitcoindRpcError)) return err;
+    const details = { url: this.#rpc.url, method: err.method, rpcCode: err.rpcCode };
+    if (err.rpcCode === RPC_IN_WARMUP) {
+      return new WalletdError('CHAIN_UNAVAILABLE', `bitcoind at ${this.#rpc.url} is starting: ${err.message}`, details);
     }
-    return err;
+    return new WalletdError('CHAIN_UNAVAILABLE', `bitcoind answered ${err.method} with error ${err.rpcCode}: ${err.message}`, details);
+  }
+
+  /**
+   * Long-polls for a block after `knownHash` (Core's `waitfornewblock`), so sync runs the moment
+   * a block arrives instead of at the next poll. Null on timeout.
+   */
+  async waitForTip(knownHash: string | null, timeoutMs: number, signal: AbortSignal): Promise<BlockRef | null> {
+    const tip = await this.#rpc
+      .callWith<{ hash: string; height: number }>({ method: 'waitfornewblock', params: [timeoutMs], timeoutMs: timeoutMs + 5000, signal })
+      .catch((err: unknown) => {
+        throw this.#mapError(err);
+      });
+    return tip.hash === knownHash ? null : { height: tip.height, hash: tip.hash };
   }
 }
 

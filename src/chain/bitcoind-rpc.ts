@@ -68,7 +68,13 @@ export class BitcoindRpc {
 
   /** Calls one method; throws BitcoindRpcError for a node error, CHAIN_UNAVAILABLE for transport. */
   async call<T>(method: string, ...params: unknown[]): Promise<T> {
-    const body = await this.#post({ jsonrpc: '1.0', id: this.#nextId++, method, params }, method);
+    return this.callWith<T>({ method, params });
+  }
+
+  /** Calls one method with its own timeout and abort signal (for long-polls such as `waitfornewblock`). */
+  async callWith<T>(opts: { method: string; params: unknown[]; timeoutMs?: number; signal?: AbortSignal }): Promise<T> {
+    const { method, params } = opts;
+    const body = await this.#post({ jsonrpc: '1.0', id: this.#nextId++, method, params }, method, opts);
     const res = body as RpcResponse;
     if (typeof res !== 'object' || res === null || Array.isArray(res)) {
       throw this.#unavailable(`unexpected response to ${method}`);
@@ -109,7 +115,7 @@ export class BitcoindRpc {
     });
   }
 
-  async #post(payload: unknown, method: string): Promise<unknown> {
+  async #post(payload: unknown, method: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<unknown> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.#auth) headers.authorization = this.#auth;
     let res: Response;
@@ -119,14 +125,22 @@ export class BitcoindRpc {
         method: 'POST',
         headers,
         body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: opts.signal
+          ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs ?? this.#timeoutMs)])
+          : AbortSignal.timeout(opts.timeoutMs ?? this.#timeoutMs),
       });
       text = await res.text();
     } catch (err) {
-      const why = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${this.#timeoutMs} ms` : 'connection failed';
+      const name = err instanceof Error ? err.name : '';
+      const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+      const why = name === 'TimeoutError' ? `timed out after ${opts.timeoutMs ?? this.#timeoutMs} ms`
+        : name === 'AbortError' ? 'aborted'
+        : `connection failed${typeof cause === 'string' ? ` (${cause})` : ''}`;
       throw this.#unavailable(`${method}: ${why}`);
     }
-    if (res.status === 401 || res.status === 403) throw this.#unavailable(`${method}: authentication refused`);
+    if (res.status === 401 || res.status === 403) {
+      throw this.#unavailable(`${method}: HTTP ${res.status}, credentials refused (check chain.user and chain.password)`);
+    }
     // Bitcoin Core answers RPC errors with HTTP 500/404 and a JSON body: parse before judging status.
     let body: unknown;
     try {

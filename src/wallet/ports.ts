@@ -67,6 +67,11 @@ export interface ChainBackend {
   estimateFeeRate(confTarget: number): Promise<number | null>;
   /** The node's minimum relay fee in sat/vB. */
   getMinRelayFeeRate(): Promise<number>;
+  /**
+   * Resolves when the tip moves past `knownHash`, or with null after `timeoutMs`. Backends that
+   * can long-poll (bitcoind's `waitfornewblock`) offer it; the others are polled.
+   */
+  waitForTip?(knownHash: string | null, timeoutMs: number, signal: AbortSignal): Promise<BlockRef | null>;
   /** Releases sockets and timers. */
   close(): Promise<void>;
 }

@@ -19,6 +19,9 @@ export type WalletEventSink = (event: {
   data: Record<string, unknown>;
 }) => void;
 
+/** How long one long-poll for a new block waits before asking again. */
+const LONG_POLL_MS = 30_000;
+
 /** Longest wait between retries while the backend is unreachable. */
 const MAX_BACKOFF_MS = 30_000;
 
@@ -42,6 +45,7 @@ export class SyncRunner {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private longPollAbort: AbortController | null = null;
   private readonly follower: ChainFollower | null;
   /** The last balance announced per wallet, so a `balance` event means it really moved. */
   private readonly announced = new Map<string, string>();
@@ -58,18 +62,36 @@ export class SyncRunner {
     if (!this.deps.chain || !this.stopped) return;
     this.stopped = false;
     this.schedule(0);
+    if (this.deps.chain.waitForTip) void this.longPoll(this.deps.chain);
   }
 
   /** Stops polling and waits for a pass in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimer?.();
+    this.longPollAbort?.abort();
     await this.running;
   }
 
+  /**
+   * Learns of blocks the moment the node has them (long-poll), so a block reaches subscribers in
+   * well under a poll interval; the timer keeps polling as the fallback and for the mempool.
+   */
+  private async longPoll(chain: ChainBackend): Promise<void> {
+    while (!this.stopped) {
+      this.longPollAbort = new AbortController();
+      try {
+        const tip = await chain.waitForTip!(this.tip?.hash ?? null, LONG_POLL_MS, this.longPollAbort.signal);
+        if (tip && tip.hash !== this.tip?.hash) this.requestSync();
+      } catch {
+        // The poll reports backend trouble; here, wait as long as a poll would before retrying.
+        if (!this.stopped) await new Promise<void>((resolve) => this.deps.clock.setTimer(Math.max(this.deps.settings.pollIntervalMs, this.backoffMs), resolve));
+      }
+    }
+  }
+
   /** Asks for a pass soon (after a wallet is created or a tx is sent). */
-  requestSync(walletId?: string): void {
-    if (walletId) this.follower?.forget(walletId);
+  requestSync(_walletId?: string): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
     else this.schedule(0);

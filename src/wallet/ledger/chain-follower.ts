@@ -35,12 +35,15 @@ type Rebroadcast = 'kept' | 'conflicted' | 'replaced';
 /** Follows the chain for wallets, keeping each one's watch set between passes. */
 export class ChainFollower {
   private readonly watches = new Map<string, WatchSet>();
+  /** Each wallet's sync point as last written, so an idle poll needs no keystore read. */
+  private readonly points = new Map<string, BlockRef | null>();
 
   constructor(private readonly deps: FollowerDeps) {}
 
   /** Drops a wallet's cached watch set (after a rescan request or an import). */
   forget(walletId: string): void {
     this.watches.delete(walletId);
+    this.points.delete(walletId);
   }
 
   /** Runs one pass for `wallet`. Throws CHAIN_UNAVAILABLE when the backend is down. */
@@ -49,7 +52,8 @@ export class ChainFollower {
     let watch = this.watches.get(wallet.id) ?? (await WatchSet.load(store, wallet.id));
     this.watches.set(wallet.id, watch);
     const tip = await chain.getTip();
-    const point = await store.getSyncPoint(wallet.id);
+    const point = this.points.has(wallet.id) ? this.points.get(wallet.id)! : await store.getSyncPoint(wallet.id);
+    this.points.set(wallet.id, point);
     const changes = noChanges();
     let from = point ? point.height + 1 : Math.max(0, wallet.birthHeight);
     let reorged = false;
@@ -61,6 +65,7 @@ export class ChainFollower {
           await w.disconnectAbove(fork.height);
           await txn.setSyncPoint(fork);
         });
+        this.points.set(wallet.id, fork);
         watch = await WatchSet.load(store, wallet.id);
         this.watches.set(wallet.id, watch);
         from = fork.height + 1;
@@ -116,6 +121,7 @@ export class ChainFollower {
       await txn.setSyncPoint(scanned.tip);
       await writer.setTip(scanned.tip.height);
     });
+    if (opts.first) this.points.set(wallet.id, scanned.tip);
   }
 
   /** Runs ledger events in one keystore transaction and merges what they changed into `changes`. */
