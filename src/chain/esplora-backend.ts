@@ -76,9 +76,9 @@ export class EsploraBackend implements ChainBackend {
     // the spends of its outputs too. Outpoints of other scripts need their script looked up first.
     const wanted = new Set(scripts);
     const voutsByTxid = new Map<string, number[]>();
-    // The wallet's own coins pay its scripts, whose histories hold their spends already; only
-    // the foreign inputs of its unconfirmed txs need their own script's history.
-    for (const op of request.foreignOutpoints ?? []) {
+    // Outpoints of scripts outside the request (foreign inputs of the wallet's unconfirmed txs,
+    // or coins of scripts a discovery pass does not list) need their own script's history.
+    for (const op of [...request.outpoints, ...(request.foreignOutpoints ?? [])]) {
       const { txid, vout } = splitOutpoint(op);
       voutsByTxid.set(txid, [...(voutsByTxid.get(txid) ?? []), vout]);
     }

@@ -50,6 +50,8 @@ export interface BundleWallet {
   nextIndex: { receive: number; change: number };
   labels: BundleLabel[];
   birthHeight: number;
+  /** Unused addresses kept derived past the last used one (absent in older bundles: the gap limit). */
+  lookahead?: number;
 }
 
 /** The decrypted payload: token-free wallet state only. */
@@ -124,6 +126,7 @@ function validatePayload(raw: unknown): BundlePayload {
     if (w.secret !== undefined && typeof w.secret !== 'string') bad('secret');
     if (w.sealedSecret !== undefined && typeof w.sealedSecret !== 'string') bad('sealedSecret');
     if (!isIndex(w.nextIndex?.receive) || !isIndex(w.nextIndex?.change) || !isIndex(w.birthHeight)) bad('derivation state');
+    if (w.lookahead !== undefined && (!isIndex(w.lookahead) || w.lookahead < 1 || w.lookahead > 100_000)) bad('derivation state');
     if (!Array.isArray(w.labels) || !w.labels.every((l) => (l.chain === 0 || l.chain === 1) && isIndex(l.index) && typeof l.label === 'string')) bad('labels');
   }
   return p as BundlePayload;

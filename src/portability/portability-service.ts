@@ -167,7 +167,7 @@ export class PortabilityService implements PortabilityApi {
       out.push({
         fields: {
           name: w.name, addressType: w.addressType, accountXpub: w.accountXpub, masterFingerprint: w.masterFingerprint,
-          sealedSeed, hasPassphrase, birthHeight: w.birthHeight, lookahead: this.deps.gapLimit,
+          sealedSeed, hasPassphrase, birthHeight: w.birthHeight, lookahead: w.lookahead ?? this.deps.gapLimit,
         },
         nextIndex: w.nextIndex,
         labels: w.labels,
@@ -255,6 +255,7 @@ export class PortabilityService implements PortabilityApi {
       masterFingerprint: w.masterFingerprint, nextIndex: { receive: touched(0), change: touched(1) },
       labels: rows.filter((r) => r.label !== null).map((r) => ({ chain: r.chain, index: r.index, label: r.label! })),
       birthHeight: w.birthHeight,
+      lookahead: w.lookahead,
     };
     if (w.sealedSeed !== null && w.hasPassphrase) entry.sealedSecret = b64(w.sealedSeed);
     else if (w.sealedSeed !== null) {

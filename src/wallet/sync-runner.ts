@@ -97,6 +97,11 @@ export class SyncRunner {
     else this.schedule(0);
   }
 
+  /** The wallet derived new addresses: the next scan must look for them too. */
+  watchScripts(walletId: string, scripts: readonly string[]): void {
+    this.follower?.watchScripts(walletId, scripts);
+  }
+
   /** Runs a pass now and waits for it; used by tests and rescans. */
   async syncNow(): Promise<void> {
     if (!this.deps.chain) return;

@@ -204,7 +204,14 @@ export class WalletService implements WalletApi {
     const previous = this.issuing.get(w.id) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(async () => {
       const { store, network } = this.deps;
-      const topUp = () => store.transact(w.id, async (txn) => txn.insertAddresses(lookaheadRows(w, network, await txn.addressHighWater(), w.lookahead)));
+      const topUp = async () => {
+        const rows = await store.transact(w.id, async (txn) => {
+          const more = lookaheadRows(w, network, await txn.addressHighWater(), w.lookahead);
+          await txn.insertAddresses(more);
+          return more;
+        });
+        this.sync.watchScripts(w.id, rows.map((r) => r.script));
+      };
       let row = await store.nextFreeAddress(w.id, chain);
       if (!row) {
         await topUp();

@@ -85,14 +85,16 @@ describe('notifications against a real daemon and regtest node', () => {
 
     const txid = await ctx.node.fund(address, 25_000_000n);
     await first.waitForEvents((e) => e.some((x) => x.type === 'tx'));
-    expect(first.events).toEqual([expect.objectContaining({ type: 'tx', wallet, data: { txid } })]);
+    expect(first.events).toEqual([expect.objectContaining({ type: 'tx', wallet, data: { txid, status: 'pending' } })]);
     expect(first.events[0]!.seq).toBeGreaterThan(sub.snapshot.seq);
 
     await ctx.node.mine(1);
     await first.waitForEvents((e) => e.some((x) => x.type === 'confirmation'));
-    expect(first.events.map((e) => [e.type, e.data.txid, e.data.confirmations])).toEqual([
-      ['tx', txid, undefined],
-      ['confirmation', txid, 1],
+    // Every status change is a `tx` event (issue 11), then the confirmation count.
+    expect(first.events.map((e) => [e.type, e.data.txid, e.data.status, e.data.confirmations])).toEqual([
+      ['tx', txid, 'pending', undefined],
+      ['tx', txid, 'confirmed', undefined],
+      ['confirmation', txid, undefined, 1],
     ]);
     const lastSeen = Math.max(...first.events.map((e) => e.seq));
     await first.close();

@@ -43,7 +43,7 @@ describe('backup → restore on regtest', () => {
     await ctx.node.fund(later, 5_000_000n); // one unconfirmed payment too
     await a.service.sync.syncNow();
     const balance = await a.service.getBalance(w.id);
-    expect(balance).toEqual({ confirmed: 60_000_000, unconfirmed: 5_000_000, total: 65_000_000 });
+    expect(balance).toMatchObject({ confirmed: 60_000_000, untrustedPending: 5_000_000, unconfirmed: 5_000_000, total: 65_000_000 });
     const history = await a.service.getTransactionHistory(w.id, { limit: 50 });
     expect(history.transactions).toHaveLength(4);
 

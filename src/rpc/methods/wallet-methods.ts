@@ -78,7 +78,7 @@ export const getWalletInfo = defineMethod({
 /** The `get_balance` entry of the method table. */
 export const getBalance = defineMethod({
   name: 'get_balance',
-  summary: 'Confirmed, unconfirmed and total balance in sats, for the wallet or one of its addresses',
+  summary: 'Balance categories in sats (confirmed, immature, trusted/untrusted pending, unconfirmed, spendable, total), for the wallet or one address',
   scope: 'wallet:read',
   positional: ['address'],
   params: Type.Object({ wallet: OptWallet, address: Type.Optional(Address) }, strict),
@@ -99,7 +99,7 @@ export const getAddresses = defineMethod({
 /** The `generate_address` entry of the method table. */
 export const generateAddress = defineMethod({
   name: 'generate_address',
-  summary: 'Next unused receive (or change) address, within the gap limit',
+  summary: 'A fresh receive (or change) address, never one handed out before',
   scope: 'wallet:receive',
   audited: true,
   positional: ['label'],
@@ -136,7 +136,7 @@ export const getTransactionHistory = defineMethod({
 /** The `get_unspent_outputs` entry of the method table. */
 export const getUnspentOutputs = defineMethod({
   name: 'get_unspent_outputs',
-  summary: 'Unspent outputs with outpoint, value, address, confirmations and lease expiry',
+  summary: 'Unspent outputs with outpoint, value, address, confirmations, coinbase, trusted, spendable and lease expiry',
   scope: 'wallet:read',
   positional: ['minConf'],
   params: Type.Object({ wallet: OptWallet, minConf: Type.Optional(Type.Integer({ minimum: 0, default: DEFAULT_MIN_CONF })) }, strict),
@@ -148,7 +148,7 @@ export const getUnspentOutputs = defineMethod({
 /** The `get_tx_status` entry of the method table. */
 export const getTxStatus = defineMethod({
   name: 'get_tx_status',
-  summary: 'Confirmations, block height and hash, status and replacement of a wallet transaction',
+  summary: 'Confirmations, block height and hash, status (broadcasting, pending, confirmed, replaced, conflicted), replacedBy and conflictedBy',
   scope: 'wallet:read',
   positional: ['txid'],
   params: Type.Object({ wallet: OptWallet, txid: Txid }, strict),

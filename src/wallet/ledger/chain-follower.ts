@@ -40,6 +40,12 @@ export class ChainFollower {
 
   constructor(private readonly deps: FollowerDeps) {}
 
+  /** Adds scripts of addresses derived outside sync (generate_address, change) to a cached watch set. */
+  watchScripts(walletId: string, scripts: readonly string[]): void {
+    const watch = this.watches.get(walletId);
+    scripts.forEach((s) => watch?.scripts.add(s));
+  }
+
   /** Drops a wallet's cached watch set (after a rescan request or an import). */
   forget(walletId: string): void {
     this.watches.delete(walletId);
