@@ -1,10 +1,12 @@
 /**
- * One SQLCipher connection behind one queue.
+ * The keystore database: a writer connection and a read-only reader on the same SQLCipher file.
  *
  * @journeyapps/sqlcipher is asynchronous over a single connection: two `BEGIN … COMMIT`s that
- * await in between would interleave their statements. Every statement and every transaction
- * therefore goes through one promise-chain mutex, and a transaction holds it from BEGIN to
- * COMMIT/ROLLBACK (STYLE.md "Pitfalls"). Statements are prepared once and cached (sql-connection.ts).
+ * await in between would interleave their statements. Every write and every transaction
+ * therefore goes through the writer's promise-chain mutex, and a transaction holds it from BEGIN
+ * to COMMIT/ROLLBACK (STYLE.md "Pitfalls"). Plain reads go through the reader's own queue, so a
+ * long write never delays them; WAL gives the reader the last committed state, never a
+ * transaction in progress. Statements are prepared once per connection (sql-connection.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -59,16 +61,20 @@ export class Database {
   // Marks code running inside one of this connection's transactions, to catch a deadlock early.
   private readonly inTx = new AsyncLocalStorage<boolean>();
   private readonly writer: Connection;
+  private readonly reader: Connection;
 
   /** @internal Use `openDatabase`. */
-  constructor(raw: Raw, path: string) {
+  constructor(writer: Raw, reader: Raw, path: string) {
     this.path = path;
-    this.writer = new Connection(raw, path, this.inTx);
+    this.writer = new Connection(writer, path, this.inTx);
+    this.reader = new Connection(reader, path, this.inTx);
   }
 
-  /** Prepared-statement counters (prepares, cache size, finalized), for tests and benchmarks. */
+  /** Prepared-statement counters of both connections added up, for tests and benchmarks. */
   statementStats(): StatementStats {
-    return this.writer.statements.cache.stats();
+    const w = this.writer.statements.cache.stats();
+    const r = this.reader.statements.cache.stats();
+    return { prepared: w.prepared + r.prepared, cached: w.cached + r.cached, finalized: w.finalized + r.finalized };
   }
 
   /** Runs a write statement. */
@@ -76,14 +82,14 @@ export class Database {
     return this.writer.enqueue((s) => s.run(sql, params));
   }
 
-  /** First row of a query, or undefined. */
+  /** First row of a query, or undefined; read on the reader, so it never waits for a write. */
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.writer.enqueue((s) => s.get<T>(sql, params));
+    return this.reader.enqueue((s) => s.get<T>(sql, params));
   }
 
-  /** Every row of a query. */
+  /** Every row of a query; read on the reader, so it never waits for a write. */
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.writer.enqueue((s) => s.all<T>(sql, params));
+    return this.reader.enqueue((s) => s.all<T>(sql, params));
   }
 
   /** Runs one or more statements without parameters. */
@@ -124,14 +130,40 @@ export class Database {
     });
   }
 
-  /** Waits for queued work, then closes the connection (SQLite checkpoints the WAL). */
-  close(): Promise<void> {
-    return this.writer.close();
+  /** Waits for queued work, then closes both connections; the writer last, so it checkpoints the WAL. */
+  async close(): Promise<void> {
+    const reader = this.reader.close();
+    await reader.catch(() => undefined);
+    await Promise.all([reader, this.writer.close()]);
+  }
+}
+
+/** Opens one connection and keys it; a key that does not decrypt the file is KeystoreKeyError. */
+async function openKeyed(path: string, mode: number, pragma: string): Promise<Raw> {
+  const raw = await openRaw(path, mode);
+  try {
+    await rawExec(raw, 'PRAGMA cipher_log_level = NONE');
+    await rawExec(raw, pragma).catch(() => {
+      throw new Error(`could not key keystore ${path}`);
+    });
+    // A wrong key only shows at the first read (SQLITE_NOTADB), so read before any write.
+    try {
+      await rawGet(raw, 'SELECT count(*) AS n FROM sqlite_master');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new KeystoreKeyError(path);
+      throw err;
+    }
+    raw.configure('busyTimeout', 5000);
+    return raw;
+  } catch (err) {
+    await closeRaw(raw).catch(() => undefined);
+    throw err;
   }
 }
 
 /**
- * Opens (or creates, when `path` is missing) an encrypted keystore database.
+ * Opens (or creates, when `path` is missing) an encrypted keystore database: the writer, then
+ * the read-only reader on the same file and key.
  * An existing file that the key does not decrypt raises `KeystoreKeyError` and is left untouched.
  */
 export async function openDatabase(opts: { path: string; key: KeystoreKey }): Promise<Database> {
@@ -141,27 +173,17 @@ export async function openDatabase(opts: { path: string; key: KeystoreKey }): Pr
   // -shm files the database file's mode.
   if (!exists) closeSync(openSync(opts.path, 'wx', 0o600));
   // Without OPEN_CREATE an existing keystore can never be replaced by a fresh one.
-  const mode = sqlite3.OPEN_READWRITE;
-  const raw = await openRaw(opts.path, mode);
+  const writer = await openKeyed(opts.path, sqlite3.OPEN_READWRITE, pragma);
+  let reader: Raw;
   try {
-    await rawExec(raw, 'PRAGMA cipher_log_level = NONE');
-    await rawExec(raw, pragma).catch(() => {
-      throw new Error(`could not key keystore ${opts.path}`);
-    });
-    // A wrong key only shows at the first read (SQLITE_NOTADB), so read before any write.
-    try {
-      await rawGet(raw, 'SELECT count(*) AS n FROM sqlite_master');
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new KeystoreKeyError(opts.path);
-      throw err;
-    }
-    raw.configure('busyTimeout', 5000);
-    await rawGet(raw, 'PRAGMA journal_mode = WAL');
+    await rawGet(writer, 'PRAGMA journal_mode = WAL');
     // FULL: every acknowledged commit is on disk before COMMIT returns (SPEC §10, kill -9).
-    await rawExec(raw, 'PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON');
+    await rawExec(writer, 'PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON');
+    // Opened after WAL is on, so the reader shares the writer's -wal and -shm files.
+    reader = await openKeyed(opts.path, sqlite3.OPEN_READONLY, pragma);
   } catch (err) {
-    await closeRaw(raw).catch(() => undefined);
+    await closeRaw(writer).catch(() => undefined);
     throw err;
   }
-  return new Database(raw, opts.path);
+  return new Database(writer, reader, opts.path);
 }
