@@ -1,9 +1,10 @@
 /**
  * The JSON-RPC 2.0 dispatcher every transport (HTTP, WebSocket, unix socket) calls. Per call it
- * checks, in order: request shape, token (revocation and expiry re-read each call), rate limit,
- * scope, wallet binding, params; then runs the handler, maps errors to stable codes, writes the
- * audit entry of state-changing calls and logs one line. Errors other than WalletdError become
- * INTERNAL with no detail on the wire (the log has it).
+ * checks, in order: request shape, token (revocation and expiry re-read on each call of a
+ * long-lived session; read once per HTTP request), rate limit, scope, wallet binding, params;
+ * then runs the handler, maps errors to stable codes, writes the audit entry of state-changing
+ * calls and logs one line. Errors other than WalletdError become INTERNAL with no detail on the
+ * wire (the log has it).
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -24,7 +25,7 @@ import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
 import { createSpendGuard } from './spend-guard.ts';
-import { authenticateToken, recheckToken } from './tokens.ts';
+import { assertNotExpired, authenticateToken, recheckToken } from './tokens.ts';
 
 /** Observers of the dispatcher (metrics and logs). */
 export interface DispatcherHooks {
@@ -181,8 +182,11 @@ export class RpcDispatcher {
       return session.token;
     }
     if (!session.token) fail('UNAUTHORIZED');
-    // Re-read so a revoke or an expiry applies to long-lived WebSocket and socket sessions too.
-    const token = await recheckToken(this.services.tokens, session.token, now);
+    // Re-read so a revoke or an expiry applies to long-lived WebSocket sessions too; an HTTP
+    // call's token was read for this very request, so only its expiry is checked again.
+    const token = session.tokenFresh
+      ? assertNotExpired(session.token, now)
+      : await recheckToken(this.services.tokens, session.token, now);
     session.token = token;
     const perMinute = token.constraints.rateLimit ?? this.services.config.rpc.rateLimitPerMin;
     if (!this.limiter.take(token.id, perMinute, now)) fail('RATE_LIMITED', undefined, { perMinute });

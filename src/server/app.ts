@@ -168,6 +168,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         id: req.id,
         transport: isUnix(req) ? 'unix' : 'http',
         token,
+        // Just read from the store for this request: the dispatcher need not read it again.
+        tokenFresh: true,
         selectedWallet: null,
       };
       const response = await dispatcher.handle(body, session);

@@ -244,6 +244,26 @@ describe('sessions', () => {
     expect((await rpc('token_info', undefined, ws2)).error?.data.code).toBe('UNAUTHORIZED');
   });
 
+  it('trusts a token the transport read for this request, still checking its expiry', async () => {
+    const { rpc, stores, clock } = await setup();
+    const t = await makeToken(stores, ['wallet:read'], { expiresAt: clock.now() + 1000 });
+    const fresh = { ...session(t.caller), tokenFresh: true };
+    let reads = 0;
+    const getToken = stores.getToken.bind(stores);
+    stores.getToken = async (id: string) => {
+      reads += 1;
+      return getToken(id);
+    };
+    expect((await rpc('token_info', undefined, fresh)).result).toMatchObject({ id: t.caller.id });
+    expect(reads).toBe(0);
+    clock.t += 1000;
+    expect((await rpc('token_info', undefined, fresh)).error?.data.code).toBe('TOKEN_EXPIRED');
+    // Without the mark, the session's token is read again.
+    clock.t -= 1000;
+    expect((await rpc('token_info', undefined, session(t.caller))).error).toBeUndefined();
+    expect(reads).toBe(1);
+  });
+
   it('authenticate() accepts a Bearer header value and refuses a missing one', async () => {
     const { dispatcher, admin } = await setup();
     expect((await dispatcher.authenticate(`Bearer ${admin.token}`)).id).toBe(admin.caller.id);
