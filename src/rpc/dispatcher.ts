@@ -147,13 +147,16 @@ export class RpcDispatcher {
     let outcome = 'ok';
     let response: JSONRPCResponse;
     const id = request.id ?? null;
-    // Issue 7: every line of a call names its request and the token id (never the token). Built
-    // lazily because `auth` changes the session's token during the call.
-    const log = () => this.logger.child({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
+    // Issue 7: every line of a call names its request and the token id (never the token). The
+    // child logger is built only if something logs besides the call line (issue 10: two pino
+    // children per call cost more than the call), and only after `auth` may have set the token.
+    const bindings = () => ({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
+    let child: Logger | undefined;
+    const log = () => (child ??= this.logger.child(bindings()));
     try {
       const token = await this.authorize(entry, request, session);
       const params = this.parseParams(entry, request.params, token);
-      const ctx = this.context(def.name, id, token, session, note, log());
+      const ctx = this.context(def.name, id, token, session, note, log);
       const result: unknown = await def.handler({ params, ctx });
       if (!entry.result.Check(result)) {
         // A contract drift between the wallet service and the table: log the path, never the value.
@@ -169,7 +172,9 @@ export class RpcDispatcher {
     await this.audit(def, session, note, outcome, log);
     const seconds = (performance.now() - started) / 1000;
     this.hooks.onCall?.(def.name, outcome, seconds);
-    log().info({ outcome, ms: Math.round(seconds * 1000) }, 'rpc call');
+    if (this.logger.isLevelEnabled('info')) {
+      this.logger.info({ ...bindings(), outcome, ms: Math.round(seconds * 1000) }, 'rpc call');
+    }
     return request.id === undefined ? null : response;
   }
 
@@ -237,7 +242,7 @@ export class RpcDispatcher {
   }
 
   private context(
-    method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote, logger: Logger,
+    method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote, log: () => Logger,
   ): CallContext {
     const { services, spendLocks } = this;
     return {
@@ -246,7 +251,10 @@ export class RpcDispatcher {
       token,
       session,
       services,
-      logger,
+      // A getter: the call's child logger is built the first time a handler logs, not before.
+      get logger() {
+        return log();
+      },
       methods: this.registry.methods,
       audit: note,
       walletFor(params) {

@@ -26,7 +26,7 @@ async function setup(rpc: Parameters<typeof testConfig>[0] = {}, extra: typeof M
   const s = session(admin.caller);
   const rpc1 = async (method: string, params?: unknown, sess = s) =>
     (await dispatcher.handle({ jsonrpc: '2.0', id: 1, method, ...(params !== undefined ? { params } : {}) }, sess)) as Resp;
-  return { ...f, dispatcher, admin, s, rpc: rpc1, lines, calls };
+  return { ...f, dispatcher, admin, s, rpc: rpc1, lines, calls, logger };
 }
 
 describe('protocol', () => {
@@ -188,6 +188,31 @@ describe('errors and logging', () => {
       for (const line of found) expect(line, msg).toMatchObject({ reqId: 1, tokenId: admin.caller.id });
     }
     expect(lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(admin.token);
+  });
+
+  it('builds no child logger for a call whose handler does not log, and one for a handler that logs twice', async () => {
+    const twice = defineMethod({
+      name: 'test_twice', summary: 'logs twice', scope: 'node:read',
+      params: Type.Object({}), result: Type.Null(),
+      handler: async ({ ctx }) => {
+        ctx.logger.info('one');
+        ctx.logger.info('two');
+        return null;
+      },
+    });
+    const { rpc, lines, admin, logger } = await setup({}, [twice]);
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => {
+      children += 1;
+      return child(...args);
+    }) as typeof logger.child;
+    expect((await rpc('token_info')).error).toBeUndefined();
+    expect(children).toBe(0);
+    expect(lines.find((l) => l.msg === 'rpc call' && l.method === 'token_info')).toMatchObject({ reqId: 1, tokenId: admin.caller.id, outcome: 'ok' });
+    expect((await rpc('test_twice')).error).toBeUndefined();
+    expect(children).toBe(1);
+    expect(lines.filter((l) => l.msg === 'one' || l.msg === 'two')).toHaveLength(2);
   });
 
   it('maps WalletdError with its numeric code and data.code, and reports outcomes to onCall', async () => {
