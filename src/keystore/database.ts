@@ -1,30 +1,25 @@
 /**
- * One SQLCipher connection behind one queue.
+ * The keystore database: a writer connection and a read-only reader on the same SQLCipher file.
  *
  * @journeyapps/sqlcipher is asynchronous over a single connection: two `BEGIN … COMMIT`s that
- * await in between would interleave their statements. Every statement and every transaction
- * therefore goes through one promise-chain mutex, and a transaction holds it from BEGIN to
- * COMMIT/ROLLBACK (STYLE.md "Pitfalls").
+ * await in between would interleave their statements. Every write and every transaction
+ * therefore goes through the writer's promise-chain mutex, and a transaction holds it from BEGIN
+ * to COMMIT/ROLLBACK (STYLE.md "Pitfalls"). Plain reads go through the reader's own queue, so a
+ * long write never delays them; WAL gives the reader the last committed state, never a
+ * transaction in progress. Statements are prepared once per connection (sql-connection.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import sqlite3 from '@journeyapps/sqlcipher';
-import type { RunResult as RawRunResult, Statement } from '@journeyapps/sqlcipher';
+import {
+  closeRaw, Connection, openRaw, rawExec, rawGet,
+  type Raw, type RunResult, type SqlParams, type StatementStats, type Statements,
+} from './sql-connection.ts';
+
+export type { RunResult, SqlParams, SqlValue, StatementStats } from './sql-connection.ts';
 
 /** The keystore's encryption key: a passphrase (runs SQLCipher's KDF) or a raw 256-bit key in hex. */
 export type KeystoreKey = { kind: 'passphrase'; passphrase: string } | { kind: 'raw'; hex: string };
-
-/** A value SQLite can bind. Bigints must be safe integers; Uint8Arrays become blobs. */
-export type SqlValue = string | number | bigint | null | Uint8Array;
-
-/** Positional (`?`) or named (`$name`) parameters. */
-export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
-
-/** What a write statement reports. */
-export interface RunResult {
-  changes: number;
-  lastID: number;
-}
 
 /** Statements available inside a transaction; valid only until the transaction ends. */
 export interface TxHandle {
@@ -48,85 +43,6 @@ export class KeystoreKeyError extends Error {
   }
 }
 
-type Raw = InstanceType<typeof sqlite3.Database>;
-
-function bindValue(v: SqlValue): string | number | null | Buffer {
-  if (typeof v === 'bigint') {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n)) throw new RangeError('integer out of the safe range for SQLite binding');
-    return n;
-  }
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  return v;
-}
-
-function bind(params: SqlParams | undefined): unknown[] | Record<string, unknown> {
-  if (params === undefined) return [];
-  if (Array.isArray(params)) return (params as readonly SqlValue[]).map(bindValue);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params as Record<string, SqlValue>)) out[k] = bindValue(v);
-  return out;
-}
-
-function rawRun(db: Raw, sql: string, params?: SqlParams): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    db.run(sql, bind(params), function (this: RawRunResult, err: Error | null) {
-      if (err) reject(err);
-      else resolve({ changes: this.changes, lastID: this.lastID });
-    });
-  });
-}
-
-function rawGet<T>(db: Raw, sql: string, params?: SqlParams): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    db.get(sql, bind(params), (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
-  });
-}
-
-function rawAll<T>(db: Raw, sql: string, params?: SqlParams): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    db.all(sql, bind(params), (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
-  });
-}
-
-function rawExec(db: Raw, sql: string): Promise<void> {
-  return new Promise((resolve, reject) => db.exec(sql, (err: Error | null) => (err ? reject(err) : resolve())));
-}
-
-async function rawRunMany(db: Raw, sql: string, rows: readonly SqlParams[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const stmt = await new Promise<Statement>((resolve, reject) => {
-    const s = db.prepare(sql, (err: Error | null) => (err ? reject(err) : resolve(s)));
-  });
-  try {
-    // node-sqlite3 runs one statement's operations in order, so they can all be queued at once.
-    const results = await Promise.all(
-      rows.map(
-        (p) =>
-          new Promise<number>((resolve, reject) => {
-            stmt.run(bind(p), function (this: RawRunResult, err: Error | null) {
-              if (err) reject(err);
-              else resolve(this.changes);
-            });
-          }),
-      ),
-    );
-    return results.reduce((a, b) => a + b, 0);
-  } finally {
-    await new Promise<void>((resolve) => stmt.finalize(() => resolve()));
-  }
-}
-
-function openRaw(path: string, mode: number): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const db: Raw = new sqlite3.Database(path, mode, (err: Error | null) => (err ? reject(err) : resolve(db)));
-  });
-}
-
-function closeRaw(db: Raw): Promise<void> {
-  return new Promise((resolve, reject) => db.close((err: Error | null) => (err ? reject(err) : resolve())));
-}
-
 /** The PRAGMA that keys the connection. The key text must never reach an error or a log. */
 function keyPragma(key: KeystoreKey): string {
   if (key.kind === 'raw') {
@@ -142,50 +58,43 @@ function keyPragma(key: KeystoreKey): string {
 /** A serialized, encrypted SQLite connection. Create it with `openDatabase`. */
 export class Database {
   readonly path: string;
-  private raw: Raw | null;
-  private tail: Promise<unknown> = Promise.resolve();
   // Marks code running inside one of this connection's transactions, to catch a deadlock early.
   private readonly inTx = new AsyncLocalStorage<boolean>();
+  private readonly writer: Connection;
+  private readonly reader: Connection;
 
   /** @internal Use `openDatabase`. */
-  constructor(raw: Raw, path: string) {
-    this.raw = raw;
+  constructor(writer: Raw, reader: Raw, path: string) {
     this.path = path;
+    this.writer = new Connection(writer, path, this.inTx);
+    this.reader = new Connection(reader, path, this.inTx);
   }
 
-  private conn(): Raw {
-    if (!this.raw) throw new Error(`keystore ${this.path} is closed`);
-    return this.raw;
-  }
-
-  private enqueue<T>(fn: (db: Raw) => Promise<T>): Promise<T> {
-    if (this.inTx.getStore()) {
-      // Waiting on the queue from inside a transaction would wait on ourselves forever.
-      return Promise.reject(new Error('statement issued on the Database inside a transaction: use the tx handle'));
-    }
-    const result = this.tail.then(() => fn(this.conn()));
-    this.tail = result.catch(() => undefined);
-    return result;
+  /** Prepared-statement counters of both connections added up, for tests and benchmarks. */
+  statementStats(): StatementStats {
+    const w = this.writer.statements.cache.stats();
+    const r = this.reader.statements.cache.stats();
+    return { prepared: w.prepared + r.prepared, cached: w.cached + r.cached, finalized: w.finalized + r.finalized };
   }
 
   /** Runs a write statement. */
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return this.enqueue((db) => rawRun(db, sql, params));
+    return this.writer.enqueue((s) => s.run(sql, params));
   }
 
-  /** First row of a query, or undefined. */
+  /** First row of a query, or undefined; read on the reader, so it never waits for a write. */
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.enqueue((db) => rawGet<T>(db, sql, params));
+    return this.reader.enqueue((s) => s.get<T>(sql, params));
   }
 
-  /** Every row of a query. */
+  /** Every row of a query; read on the reader, so it never waits for a write. */
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.enqueue((db) => rawAll<T>(db, sql, params));
+    return this.reader.enqueue((s) => s.all<T>(sql, params));
   }
 
   /** Runs one or more statements without parameters. */
   exec(sql: string): Promise<void> {
-    return this.enqueue((db) => rawExec(db, sql));
+    return this.writer.enqueue((s) => s.exec(sql));
   }
 
   /**
@@ -193,45 +102,68 @@ export class Database {
    * statement interleaves; rolls back and rethrows when `fn` throws.
    */
   transaction<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T> {
-    return this.enqueue(async (db) => {
+    return this.writer.enqueue(async (s) => {
       let open = true;
-      const guard = (): Raw => {
+      const guard = (): Statements => {
         if (!open) throw new Error('transaction handle used after the transaction ended');
-        return db;
+        return s;
       };
       const tx: TxHandle = {
-        run: async (sql, params) => rawRun(guard(), sql, params),
-        get: async <R>(sql: string, params?: SqlParams) => rawGet<R>(guard(), sql, params),
-        all: async <R>(sql: string, params?: SqlParams) => rawAll<R>(guard(), sql, params),
-        exec: async (sql) => rawExec(guard(), sql),
-        runMany: async (sql, rows) => rawRunMany(guard(), sql, rows),
+        run: async (sql, params) => guard().run(sql, params),
+        get: async <R>(sql: string, params?: SqlParams) => guard().get<R>(sql, params),
+        all: async <R>(sql: string, params?: SqlParams) => guard().all<R>(sql, params),
+        exec: async (sql) => guard().exec(sql),
+        runMany: async (sql, rows) => guard().runMany(sql, rows),
       };
-      await rawExec(db, 'BEGIN IMMEDIATE');
+      await s.exec('BEGIN IMMEDIATE');
       try {
         const value = await this.inTx.run(true, () => fn(tx));
         open = false;
-        await rawExec(db, 'COMMIT');
+        await s.exec('COMMIT');
         return value;
       } catch (err) {
         open = false;
         // SQLite may already have rolled back (e.g. on SQLITE_FULL); a second ROLLBACK then fails harmlessly.
-        await rawExec(db, 'ROLLBACK').catch(() => undefined);
+        await s.exec('ROLLBACK').catch(() => undefined);
         throw err;
       }
     });
   }
 
-  /** Waits for queued work, then closes the connection (SQLite checkpoints the WAL). */
-  close(): Promise<void> {
-    return this.enqueue(async (db) => {
-      this.raw = null;
-      await closeRaw(db);
+  /** Waits for queued work, then closes both connections; the writer last, so it checkpoints the WAL. */
+  async close(): Promise<void> {
+    const reader = this.reader.close();
+    await reader.catch(() => undefined);
+    await Promise.all([reader, this.writer.close()]);
+  }
+}
+
+/** Opens one connection and keys it; a key that does not decrypt the file is KeystoreKeyError. */
+async function openKeyed(path: string, mode: number, pragma: string): Promise<Raw> {
+  const raw = await openRaw(path, mode);
+  try {
+    await rawExec(raw, 'PRAGMA cipher_log_level = NONE');
+    await rawExec(raw, pragma).catch(() => {
+      throw new Error(`could not key keystore ${path}`);
     });
+    // A wrong key only shows at the first read (SQLITE_NOTADB), so read before any write.
+    try {
+      await rawGet(raw, 'SELECT count(*) AS n FROM sqlite_master');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new KeystoreKeyError(path);
+      throw err;
+    }
+    raw.configure('busyTimeout', 5000);
+    return raw;
+  } catch (err) {
+    await closeRaw(raw).catch(() => undefined);
+    throw err;
   }
 }
 
 /**
- * Opens (or creates, when `path` is missing) an encrypted keystore database.
+ * Opens (or creates, when `path` is missing) an encrypted keystore database: the writer, then
+ * the read-only reader on the same file and key.
  * An existing file that the key does not decrypt raises `KeystoreKeyError` and is left untouched.
  */
 export async function openDatabase(opts: { path: string; key: KeystoreKey }): Promise<Database> {
@@ -241,27 +173,17 @@ export async function openDatabase(opts: { path: string; key: KeystoreKey }): Pr
   // -shm files the database file's mode.
   if (!exists) closeSync(openSync(opts.path, 'wx', 0o600));
   // Without OPEN_CREATE an existing keystore can never be replaced by a fresh one.
-  const mode = sqlite3.OPEN_READWRITE;
-  const raw = await openRaw(opts.path, mode);
+  const writer = await openKeyed(opts.path, sqlite3.OPEN_READWRITE, pragma);
+  let reader: Raw;
   try {
-    await rawExec(raw, 'PRAGMA cipher_log_level = NONE');
-    await rawExec(raw, pragma).catch(() => {
-      throw new Error(`could not key keystore ${opts.path}`);
-    });
-    // A wrong key only shows at the first read (SQLITE_NOTADB), so read before any write.
-    try {
-      await rawGet(raw, 'SELECT count(*) AS n FROM sqlite_master');
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new KeystoreKeyError(opts.path);
-      throw err;
-    }
-    raw.configure('busyTimeout', 5000);
-    await rawGet(raw, 'PRAGMA journal_mode = WAL');
+    await rawGet(writer, 'PRAGMA journal_mode = WAL');
     // FULL: every acknowledged commit is on disk before COMMIT returns (SPEC §10, kill -9).
-    await rawExec(raw, 'PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON');
+    await rawExec(writer, 'PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON');
+    // Opened after WAL is on, so the reader shares the writer's -wal and -shm files.
+    reader = await openKeyed(opts.path, sqlite3.OPEN_READONLY, pragma);
   } catch (err) {
-    await closeRaw(raw).catch(() => undefined);
+    await closeRaw(writer).catch(() => undefined);
     throw err;
   }
-  return new Database(raw, opts.path);
+  return new Database(writer, reader, opts.path);
 }

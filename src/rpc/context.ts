@@ -29,6 +29,12 @@ export interface Session {
   transport: 'http' | 'ws' | 'unix';
   /** Set by the server from the Bearer header, or by the `auth` method on a WebSocket. */
   token: CallerToken | null;
+  /**
+   * True when the transport read `token` from the store for this one request (an HTTP call), so
+   * the dispatcher checks only its expiry instead of reading it again. Long-lived sessions
+   * (WebSocket) leave it unset: each of their calls re-reads the token, so a revoke applies.
+   */
+  tokenFresh?: boolean;
   /** This connection's default wallet, set by select_wallet. */
   selectedWallet: string | null;
   /** Pushes a server-to-client notification; only WebSocket sessions have it. */

@@ -1,9 +1,10 @@
 /**
  * The JSON-RPC 2.0 dispatcher every transport (HTTP, WebSocket, unix socket) calls. Per call it
- * checks, in order: request shape, token (revocation and expiry re-read each call), rate limit,
- * scope, wallet binding, params; then runs the handler, maps errors to stable codes, writes the
- * audit entry of state-changing calls and logs one line. Errors other than WalletdError become
- * INTERNAL with no detail on the wire (the log has it).
+ * checks, in order: request shape, token (revocation and expiry re-read on each call of a
+ * long-lived session; read once per HTTP request), rate limit, scope, wallet binding, params;
+ * then runs the handler, maps errors to stable codes, writes the audit entry of state-changing
+ * calls and logs one line. Errors other than WalletdError become INTERNAL with no detail on the
+ * wire (the log has it).
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -24,7 +25,7 @@ import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
 import { createSpendGuard } from './spend-guard.ts';
-import { authenticateToken, recheckToken } from './tokens.ts';
+import { assertNotExpired, authenticateToken, recheckToken } from './tokens.ts';
 
 /** Observers of the dispatcher (metrics and logs). */
 export interface DispatcherHooks {
@@ -146,13 +147,16 @@ export class RpcDispatcher {
     let outcome = 'ok';
     let response: JSONRPCResponse;
     const id = request.id ?? null;
-    // Issue 7: every line of a call names its request and the token id (never the token). Built
-    // lazily because `auth` changes the session's token during the call.
-    const log = () => this.logger.child({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
+    // Issue 7: every line of a call names its request and the token id (never the token). The
+    // child logger is built only if something logs besides the call line (issue 10: two pino
+    // children per call cost more than the call), and only after `auth` may have set the token.
+    const bindings = () => ({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
+    let child: Logger | undefined;
+    const log = () => (child ??= this.logger.child(bindings()));
     try {
       const token = await this.authorize(entry, request, session);
       const params = this.parseParams(entry, request.params, token);
-      const ctx = this.context(def.name, id, token, session, note, log());
+      const ctx = this.context(def.name, id, token, session, note, log);
       const result: unknown = await def.handler({ params, ctx });
       if (!entry.result.Check(result)) {
         // A contract drift between the wallet service and the table: log the path, never the value.
@@ -168,7 +172,9 @@ export class RpcDispatcher {
     await this.audit(def, session, note, outcome, log);
     const seconds = (performance.now() - started) / 1000;
     this.hooks.onCall?.(def.name, outcome, seconds);
-    log().info({ outcome, ms: Math.round(seconds * 1000) }, 'rpc call');
+    if (this.logger.isLevelEnabled('info')) {
+      this.logger.info({ ...bindings(), outcome, ms: Math.round(seconds * 1000) }, 'rpc call');
+    }
     return request.id === undefined ? null : response;
   }
 
@@ -181,8 +187,11 @@ export class RpcDispatcher {
       return session.token;
     }
     if (!session.token) fail('UNAUTHORIZED');
-    // Re-read so a revoke or an expiry applies to long-lived WebSocket and socket sessions too.
-    const token = await recheckToken(this.services.tokens, session.token, now);
+    // Re-read so a revoke or an expiry applies to long-lived WebSocket sessions too; an HTTP
+    // call's token was read for this very request, so only its expiry is checked again.
+    const token = session.tokenFresh
+      ? assertNotExpired(session.token, now)
+      : await recheckToken(this.services.tokens, session.token, now);
     session.token = token;
     const perMinute = token.constraints.rateLimit ?? this.services.config.rpc.rateLimitPerMin;
     if (!this.limiter.take(token.id, perMinute, now)) fail('RATE_LIMITED', undefined, { perMinute });
@@ -233,7 +242,7 @@ export class RpcDispatcher {
   }
 
   private context(
-    method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote, logger: Logger,
+    method: string, requestId: string | number | null, token: CallerToken, session: Session, note: AuditNote, log: () => Logger,
   ): CallContext {
     const { services, spendLocks } = this;
     return {
@@ -242,7 +251,10 @@ export class RpcDispatcher {
       token,
       session,
       services,
-      logger,
+      // A getter: the call's child logger is built the first time a handler logs, not before.
+      get logger() {
+        return log();
+      },
       methods: this.registry.methods,
       audit: note,
       walletFor(params) {

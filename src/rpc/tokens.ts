@@ -77,8 +77,13 @@ export async function authenticateToken(store: TokenStore, token: string, now: n
 export async function recheckToken(store: TokenStore, token: CallerToken, now: number): Promise<CallerToken> {
   const record = await store.getToken(token.id);
   if (!record || record.revokedAt !== null) fail('UNAUTHORIZED');
-  if (record.constraints.expiresAt !== undefined && now >= record.constraints.expiresAt) fail('TOKEN_EXPIRED');
-  return toCallerToken(record);
+  return assertNotExpired(toCallerToken(record), now);
+}
+
+/** TOKEN_EXPIRED once `now` reaches the token's `expiresAt`; the token itself otherwise. No store read. */
+export function assertNotExpired(token: CallerToken, now: number): CallerToken {
+  if (token.constraints.expiresAt !== undefined && now >= token.constraints.expiresAt) fail('TOKEN_EXPIRED');
+  return token;
 }
 
 const within = (child: number | undefined, parent: number | undefined) =>

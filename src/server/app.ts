@@ -11,6 +11,7 @@ import type { WalletdConfig } from '../config/schema.ts';
 import type { CallerToken, Session } from '../rpc/context.ts';
 import { isWalletdError, WalletdError } from '../errors.ts';
 import { safeError } from '../rpc/redact.ts';
+import { lazyChild } from './logger.ts';
 import { checkRequest } from './guards.ts';
 import { Inflight } from './inflight.ts';
 import type { Metrics } from './metrics.ts';
@@ -68,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const inflight = deps.inflight ?? new Inflight();
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
+    // fastify gives every request a child logger; build it only if the request logs.
+    childLoggerFactory: (parent, bindings, opts) => lazyChild(parent as Logger, bindings, opts),
     // Calls are logged by the dispatcher, without params; per-request lines would only add noise.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.rpc.maxBodyBytes,
@@ -168,6 +171,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         id: req.id,
         transport: isUnix(req) ? 'unix' : 'http',
         token,
+        // Just read from the store for this request: the dispatcher need not read it again.
+        tokenFresh: true,
         selectedWallet: null,
       };
       const response = await dispatcher.handle(body, session);

@@ -5,6 +5,7 @@
  */
 import { fail } from '../errors.ts';
 import type { Clock } from './ports.ts';
+import { NoPassphraseSeeds, type DeriveKey } from './seed-cache.ts';
 import { openSeed, sealSeed } from './seed-vault.ts';
 import type { WalletRecord } from './types.ts';
 import { UnlockManager } from './unlock-manager.ts';
@@ -13,9 +14,12 @@ import { seedFromSecret } from './wallet-secret.ts';
 /** Holds unlocked seeds and performs every operation on a wallet's sealed secret. */
 export class SeedKeeper {
   private readonly unlocks: UnlockManager;
+  private readonly unprotected: NoPassphraseSeeds;
 
-  constructor(clock: Clock, maxUnlockSeconds: number) {
+  /** `opts.deriveKey` replaces the scrypt derivation of no-passphrase wallets (tests count KDF runs with it). */
+  constructor(clock: Clock, maxUnlockSeconds: number, opts: { deriveKey?: DeriveKey } = {}) {
     this.unlocks = new UnlockManager(clock, { maxTimeoutSec: maxUnlockSeconds });
+    this.unprotected = new NoPassphraseSeeds(opts.deriveKey);
   }
 
   /** Watch-only wallets are always locked; a wallet without a passphrase never is. */
@@ -31,14 +35,15 @@ export class SeedKeeper {
 
   /**
    * Runs `fn` with the wallet's BIP39 seed: a copy of the unlocked seed (so an auto-lock firing
-   * meanwhile cannot zero it under the signer), or, without a passphrase, the secret opened for
-   * this call only. The buffer is zeroed afterwards either way.
+   * meanwhile cannot zero it under the signer), or, without a passphrase, a copy decrypted for
+   * this call only, with no KDF after the first sign (seed-cache.ts). The buffer is zeroed
+   * afterwards either way.
    */
   async withSeed<T>(w: WalletRecord, fn: (seed: Uint8Array) => Promise<T> | T): Promise<T> {
     if (w.sealedSeed === null) fail('WALLET_LOCKED', 'watch-only wallet has no keys to sign with', { watchOnly: true });
     let seed: Uint8Array;
     if (w.hasPassphrase) seed = Uint8Array.from(this.unlocks.getSeed(w.id) ?? fail('WALLET_LOCKED'));
-    else seed = await this.openToSeed(w.sealedSeed, '');
+    else seed = await this.unprotected.seed(w.id, w.sealedSeed);
     try {
       return await fn(seed);
     } finally {
@@ -60,6 +65,7 @@ export class SeedKeeper {
       secret.fill(0);
     }
     this.unlocks.lock(w.id);
+    this.unprotected.drop(w.id);
   }
 
   /** Unlocks signing for `timeoutSec`; a wrong passphrase fails with BAD_PASSPHRASE and backs off. */
@@ -76,21 +82,13 @@ export class SeedKeeper {
   /** Locks one wallet now, zeroing its seed. */
   lock(walletId: string): void {
     this.unlocks.lock(walletId);
+    this.unprotected.drop(walletId);
   }
 
   /** Locks every wallet (shutdown). */
   lockAll(): void {
     this.unlocks.lockAll();
-  }
-
-  /** Opens a sealed wallet secret and derives its seed; the secret buffer is zeroed. */
-  private async openToSeed(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
-    const secret = await openSeed(sealed, passphrase);
-    try {
-      return seedFromSecret(secret);
-    } finally {
-      secret.fill(0);
-    }
+    this.unprotected.dropAll();
   }
 
   /** Opens the sealed secret after the backoff check, recording the outcome for the next try. */

@@ -155,8 +155,19 @@ export async function sealEnvelope(
   }
 }
 
-/** Decrypts an envelope; a wrong passphrase, a changed byte or a malformed blob throws BAD_PASSPHRASE. */
-export async function openEnvelope(format: EnvelopeFormat, sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+/** An envelope split into its parts, with its KDF parameters checked; opened with `openParsedEnvelope`. */
+export interface ParsedEnvelope {
+  params: ScryptParams;
+  salt: Uint8Array;
+  nonce: Uint8Array;
+  /** Magic through nonce: the AEAD's associated data. */
+  header: Uint8Array;
+  /** Ciphertext followed by the tag. */
+  body: Uint8Array;
+}
+
+/** Splits an envelope into its parts; a malformed blob or out-of-range KDF parameters throw BAD_PASSPHRASE. */
+export function parseEnvelope(format: EnvelopeFormat, sealed: Uint8Array): ParsedEnvelope {
   const headerBytes = envelopeHeaderBytes(format);
   if (!(sealed instanceof Uint8Array) || sealed.length < headerBytes + TAG_BYTES) fail('BAD_PASSPHRASE');
   if (!format.magic.every((b, i) => sealed[i] === b)) fail('BAD_PASSPHRASE');
@@ -164,11 +175,26 @@ export async function openEnvelope(format: EnvelopeFormat, sealed: Uint8Array, p
   if (sealed[o++] !== format.version) fail('BAD_PASSPHRASE');
   const params = { N: 2 ** sealed[o++]!, r: sealed[o++]!, p: sealed[o++]! };
   if (!inRange(params)) fail('BAD_PASSPHRASE');
-  const salt = sealed.subarray(o, o + SALT_BYTES);
-  const nonce = sealed.subarray(o + SALT_BYTES, headerBytes);
-  const key = await deriveKey(passphrase, salt, params);
+  return {
+    params,
+    salt: sealed.subarray(o, o + SALT_BYTES),
+    nonce: sealed.subarray(o + SALT_BYTES, headerBytes),
+    header: sealed.subarray(0, headerBytes),
+    body: sealed.subarray(headerBytes),
+  };
+}
+
+/** Decrypts a parsed envelope with a key already derived from its salt and parameters; no KDF runs. */
+export function openParsedEnvelope(parsed: ParsedEnvelope, key: Uint8Array): Uint8Array {
+  return aeadOpen(key, parsed.nonce, parsed.body, parsed.header);
+}
+
+/** Decrypts an envelope; a wrong passphrase, a changed byte or a malformed blob throws BAD_PASSPHRASE. */
+export async function openEnvelope(format: EnvelopeFormat, sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  const parsed = parseEnvelope(format, sealed);
+  const key = await deriveKey(passphrase, parsed.salt, parsed.params);
   try {
-    return aeadOpen(key, nonce, sealed.subarray(headerBytes), sealed.subarray(0, headerBytes));
+    return openParsedEnvelope(parsed, key);
   } finally {
     key.fill(0);
   }

@@ -26,7 +26,7 @@ async function setup(rpc: Parameters<typeof testConfig>[0] = {}, extra: typeof M
   const s = session(admin.caller);
   const rpc1 = async (method: string, params?: unknown, sess = s) =>
     (await dispatcher.handle({ jsonrpc: '2.0', id: 1, method, ...(params !== undefined ? { params } : {}) }, sess)) as Resp;
-  return { ...f, dispatcher, admin, s, rpc: rpc1, lines, calls };
+  return { ...f, dispatcher, admin, s, rpc: rpc1, lines, calls, logger };
 }
 
 describe('protocol', () => {
@@ -190,6 +190,31 @@ describe('errors and logging', () => {
     expect(lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(admin.token);
   });
 
+  it('builds no child logger for a call whose handler does not log, and one for a handler that logs twice', async () => {
+    const twice = defineMethod({
+      name: 'test_twice', summary: 'logs twice', scope: 'node:read',
+      params: Type.Object({}), result: Type.Null(),
+      handler: async ({ ctx }) => {
+        ctx.logger.info('one');
+        ctx.logger.info('two');
+        return null;
+      },
+    });
+    const { rpc, lines, admin, logger } = await setup({}, [twice]);
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => {
+      children += 1;
+      return child(...args);
+    }) as typeof logger.child;
+    expect((await rpc('token_info')).error).toBeUndefined();
+    expect(children).toBe(0);
+    expect(lines.find((l) => l.msg === 'rpc call' && l.method === 'token_info')).toMatchObject({ reqId: 1, tokenId: admin.caller.id, outcome: 'ok' });
+    expect((await rpc('test_twice')).error).toBeUndefined();
+    expect(children).toBe(1);
+    expect(lines.filter((l) => l.msg === 'one' || l.msg === 'two')).toHaveLength(2);
+  });
+
   it('maps WalletdError with its numeric code and data.code, and reports outcomes to onCall', async () => {
     const { rpc, calls } = await setup();
     const res = await rpc('get_balance', {});
@@ -242,6 +267,26 @@ describe('sessions', () => {
     const ws2 = session(u.caller, 'ws');
     await rpc('token_revoke', { id: u.caller.id });
     expect((await rpc('token_info', undefined, ws2)).error?.data.code).toBe('UNAUTHORIZED');
+  });
+
+  it('trusts a token the transport read for this request, still checking its expiry', async () => {
+    const { rpc, stores, clock } = await setup();
+    const t = await makeToken(stores, ['wallet:read'], { expiresAt: clock.now() + 1000 });
+    const fresh = { ...session(t.caller), tokenFresh: true };
+    let reads = 0;
+    const getToken = stores.getToken.bind(stores);
+    stores.getToken = async (id: string) => {
+      reads += 1;
+      return getToken(id);
+    };
+    expect((await rpc('token_info', undefined, fresh)).result).toMatchObject({ id: t.caller.id });
+    expect(reads).toBe(0);
+    clock.t += 1000;
+    expect((await rpc('token_info', undefined, fresh)).error?.data.code).toBe('TOKEN_EXPIRED');
+    // Without the mark, the session's token is read again.
+    clock.t -= 1000;
+    expect((await rpc('token_info', undefined, session(t.caller))).error).toBeUndefined();
+    expect(reads).toBe(1);
   });
 
   it('authenticate() accepts a Bearer header value and refuses a missing one', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
 import type { Clock } from '../../src/wallet/ports.ts';
 import { SeedKeeper } from '../../src/wallet/seed-keeper.ts';
-import { sealSeed } from '../../src/wallet/seed-vault.ts';
+import { deriveKey as realDeriveKey, sealSeed, type ScryptParams } from '../../src/wallet/seed-vault.ts';
 import type { WalletRecord } from '../../src/wallet/types.ts';
 import { secretFromMnemonic, seedFromSecret } from '../../src/wallet/wallet-secret.ts';
 
@@ -82,5 +82,65 @@ describe('SeedKeeper', () => {
     expect(keeper.isLocked(w)).toBe(true);
     const next = { ...w, sealedSeed: saved! };
     expect(await codeOf(keeper.unlock(next, { passphrase: 'right-one', timeoutSec: 60 }))).toBe('BAD_PASSPHRASE');
+  });
+});
+
+describe('SeedKeeper without a wallet passphrase (issue 10)', () => {
+  /** The real scrypt derivation, counted, keeping each derived key to check it was zeroed. */
+  function countingKdf() {
+    const keys: Uint8Array[] = [];
+    const deriveKey = async (passphrase: string, salt: Uint8Array, params: ScryptParams) => {
+      const key = await realDeriveKey(passphrase, salt, params);
+      keys.push(key);
+      return key;
+    };
+    return { keys, deriveKey };
+  }
+
+  it('runs the KDF once, on the first sign, and none for the next signs; each lent seed is right and zeroed after', async () => {
+    const kdf = countingKdf();
+    const keeper = new SeedKeeper(manualClock().clock, 3600, { deriveKey: kdf.deriveKey });
+    const w = await wallet('');
+    const expected = Buffer.from(seedFromSecret(secretFromMnemonic(MNEMONIC))).toString('hex');
+    const lent: Uint8Array[] = [];
+    for (let i = 0; i < 5; i++) {
+      const seen = await keeper.withSeed(w, (seed) => {
+        lent.push(seed);
+        return Buffer.from(seed).toString('hex');
+      });
+      expect(seen).toBe(expected);
+      expect(kdf.keys).toHaveLength(1);
+    }
+    // Every call got its own buffer, and each is zero once its call returned.
+    expect(new Set(lent).size).toBe(5);
+    for (const seed of lent) expect(seed.every((b) => b === 0)).toBe(true);
+    // The scrypt output is not what is kept: it is zeroed as soon as the blob is open.
+    expect(kdf.keys[0]!.every((b) => b === 0)).toBe(true);
+    expect(keeper.isLocked(w)).toBe(false);
+  });
+
+  it('shares one KDF run between concurrent first signs, and derives again after lockAll or a new blob', async () => {
+    const kdf = countingKdf();
+    const keeper = new SeedKeeper(manualClock().clock, 3600, { deriveKey: kdf.deriveKey });
+    const w = await wallet('');
+    await Promise.all([1, 2, 3].map(() => keeper.withSeed(w, () => undefined)));
+    expect(kdf.keys).toHaveLength(1);
+    keeper.lockAll();
+    await keeper.withSeed(w, () => undefined);
+    expect(kdf.keys).toHaveLength(2);
+    // Same secret sealed again (new salt): the cache must not answer for a blob it did not open.
+    const resealed = { ...w, sealedSeed: await sealSeed(secretFromMnemonic(MNEMONIC), '') };
+    await keeper.withSeed(resealed, () => undefined);
+    expect(kdf.keys).toHaveLength(3);
+  });
+
+  it('refuses a tampered blob, and a passphrase wallet still needs its unlock', async () => {
+    const keeper = new SeedKeeper(manualClock().clock, 3600);
+    const w = await wallet('');
+    const bad = Uint8Array.from(w.sealedSeed!);
+    bad[bad.length - 1]! ^= 1;
+    expect(await codeOf(keeper.withSeed({ ...w, sealedSeed: bad }, () => 1))).toBe('BAD_PASSPHRASE');
+    const p = await wallet('pw-1');
+    expect(await codeOf(keeper.withSeed(p, () => 1))).toBe('WALLET_LOCKED');
   });
 });
