@@ -70,10 +70,10 @@ export class BitcoindBackend implements ChainBackend {
 
   async getBlockHash(height: number): Promise<string | null> {
     try {
-      return await this.#call<string>('getblockhash', height);
+      return await this.#rpc.call<string>('getblockhash', height);
     } catch (err) {
       if (err instanceof BitcoindRpcError && err.rpcCode === RPC_INVALID_PARAMETER) return null;
-      throw err;
+      throw this.#mapError(err);
     }
   }
 
@@ -93,10 +93,10 @@ export class BitcoindBackend implements ChainBackend {
   async getTx(txid: string): Promise<ChainTx | null> {
     let tx: RpcTx;
     try {
-      tx = await this.#call<RpcTx>('getrawtransaction', txid, true);
+      tx = await this.#rpc.call<RpcTx>('getrawtransaction', txid, true);
     } catch (err) {
       if (err instanceof BitcoindRpcError && err.rpcCode === RPC_INVALID_ADDRESS_OR_KEY) return null;
-      throw err;
+      throw this.#mapError(err);
     }
     // txindex keeps entries of disconnected blocks; only a positive confirmation count is on the active chain.
     if (!tx.blockhash || !tx.confirmations || tx.confirmations <= 0) {
