@@ -88,14 +88,14 @@ export class SqlLedgerStore implements LedgerStore {
     return BigInt(row?.total ?? 0);
   }
 
-  async listCoins(walletId: string, opts: { buckets: readonly CoinBucket[]; limit: number; after?: Outpoint }): Promise<LedgerCoin[]> {
+  async listCoins(walletId: string, opts: { buckets: readonly CoinBucket[]; limit: number; after?: Outpoint; maxHeight?: number }): Promise<LedgerCoin[]> {
     const b = bucketList(opts.buckets);
     const at = opts.after?.lastIndexOf(':') ?? -1;
-    const after: SqlParams = opts.after ? [opts.after.slice(0, at), Number(opts.after.slice(at + 1))] : ['', -1];
+    const after = opts.after ? [opts.after.slice(0, at), Number(opts.after.slice(at + 1))] : ['', -1];
     const rows = await this.db.all<LedgerCoinRow>(
       `SELECT * FROM ledger_coins WHERE wallet_id = ? AND bucket IN (${b.sql}) AND (txid, vout) > (?, ?)
-        ORDER BY txid, vout LIMIT ?`,
-      [walletId, ...b.params, ...(after as readonly (string | number)[]), opts.limit],
+        AND (? IS NULL OR block_height <= ?) ORDER BY txid, vout LIMIT ?`,
+      [walletId, ...b.params, ...after, opts.maxHeight ?? null, opts.maxHeight ?? null, opts.limit],
     );
     return rows.map(toLedgerCoin);
   }

@@ -182,7 +182,8 @@ export interface WalletApi {
     walletId: string,
     req: { limit: number; cursor?: string },
   ): Promise<{ transactions: TxHistoryEntry[]; nextCursor: string | null }>;
-  getUnspentOutputs(walletId: string, req: { minConf: number }): Promise<UnspentOutput[]>;
+  /** Coins ordered by outpoint; `limit` and `after` (the last outpoint of the previous page) page them. */
+  getUnspentOutputs(walletId: string, req: { minConf: number; limit?: number; after?: string }): Promise<UnspentOutput[]>;
   getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo>;
   sendTransaction(walletId: string, req: SendRequest): Promise<SendResult>;
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;

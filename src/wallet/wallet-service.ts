@@ -18,7 +18,7 @@ import type {
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
-import { LIVE_BUCKETS, type LedgerCoin, type Outpoint } from './ledger/ledger-types.ts';
+import { LIVE_BUCKETS, MINED_BUCKETS, type LedgerCoin, type Outpoint } from './ledger/ledger-types.ts';
 import { inputOutpoint } from './ledger/ledger.ts';
 import { coinView, historyEntry, txStatusView } from './ledger/ledger-views.ts';
 import { SILENT_LOG, type WalletLog, type WalletSettings } from './settings.ts';
@@ -251,15 +251,18 @@ export class WalletService implements WalletApi {
     await this.wallet(walletId);
     this.requireChain();
     const { store, clock, settings } = this.deps;
-    const [coins, leases, tipHeight] = await Promise.all([
-      store.listCoins(walletId, { buckets: LIVE_BUCKETS, limit: req.limit ?? Number.MAX_SAFE_INTEGER, after: req.after }),
+    const tipHeight = await this.tipHeight(walletId);
+    // minConf ≥ 1 is a height bound on mined coins, so a page is filtered by the index, not after it.
+    const mined = req.minConf > 0;
+    const [coins, leases] = await Promise.all([
+      store.listCoins(walletId, {
+        buckets: mined ? MINED_BUCKETS : LIVE_BUCKETS, limit: req.limit ?? Number.MAX_SAFE_INTEGER, after: req.after,
+        maxHeight: mined ? (tipHeight ?? -1) - req.minConf + 1 : undefined,
+      }),
       store.listLeases(walletId, clock.now()),
-      this.tipHeight(walletId),
     ]);
     const leasedUntil = new Map(leases.map((l) => [`${l.txid}:${l.vout}`, l.expiresAt]));
-    return coins
-      .map((c) => coinView(c, { tipHeight, leasedUntil: leasedUntil.get(`${c.txid}:${c.vout}`) ?? null, spendZeroConfChange: settings.spendZeroConfChange }))
-      .filter((c) => c.confirmations >= req.minConf);
+    return coins.map((c) => coinView(c, { tipHeight, leasedUntil: leasedUntil.get(`${c.txid}:${c.vout}`) ?? null, spendZeroConfChange: settings.spendZeroConfChange }));
   }
 
   async getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo> {

@@ -159,4 +159,20 @@ describe('LedgerWriter', () => {
     expect(await store.getTx(W, spend.txid)).toBeNull();
     expect(await store.totals(W)).toMatchObject({ confirmed: 10_000n });
   });
+
+  it('pages coins by outpoint, and bounds mined ones by height in the index', async () => {
+    const txs = Array.from({ length: 5 }, (_, i) => tx([foreignOutpoint()], [[mine(0), 1000 + i]]));
+    await apply(30, async (w) => {
+      for (const [i, t] of txs.entries()) await w.seen(i < 4 ? mined(t, 26 + i) : pending(t));
+    });
+    const all = await store.listCoins(W, { buckets: ['confirmed', 'untrusted_pending'], limit: 100 });
+    expect(all).toHaveLength(5);
+    const first = await store.listCoins(W, { buckets: ['confirmed', 'untrusted_pending'], limit: 2 });
+    const rest = await store.listCoins(W, { buckets: ['confirmed', 'untrusted_pending'], limit: 100, after: `${first[1]!.txid}:${first[1]!.vout}` });
+    expect([...first, ...rest].map((c) => c.txid)).toEqual(all.map((c) => c.txid));
+    // Two confirmations or more at tip 30: mined at height 29 or below.
+    const deep = await store.listCoins(W, { buckets: ['confirmed'], limit: 100, maxHeight: 29 });
+    expect(deep.map((c) => c.blockHeight).sort()).toEqual([26, 27, 28, 29]);
+    expect(await store.listCoins(W, { buckets: ['confirmed'], limit: 100, maxHeight: 27 })).toHaveLength(2);
+  });
 });

@@ -139,10 +139,20 @@ export const getUnspentOutputs = defineMethod({
   summary: 'Unspent outputs with outpoint, value, address, confirmations, coinbase, trusted, spendable and lease expiry',
   scope: 'wallet:read',
   positional: ['minConf'],
-  params: Type.Object({ wallet: OptWallet, minConf: Type.Optional(Type.Integer({ minimum: 0, default: DEFAULT_MIN_CONF })) }, strict),
+  params: Type.Object(
+    {
+      wallet: OptWallet,
+      minConf: Type.Optional(Type.Integer({ minimum: 0, default: DEFAULT_MIN_CONF })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Page size; all coins when absent' })),
+      after: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}:[0-9]+$', description: 'Outpoint (txid:vout) of the last coin of the previous page' })),
+    },
+    strict,
+  ),
   result: Type.Array(UnspentOutputSchema),
   handler: async ({ params, ctx }) =>
-    ctx.services.wallets.getUnspentOutputs(ctx.walletFor(params), { minConf: params.minConf ?? DEFAULT_MIN_CONF }),
+    ctx.services.wallets.getUnspentOutputs(ctx.walletFor(params), {
+      minConf: params.minConf ?? DEFAULT_MIN_CONF, limit: params.limit, after: params.after,
+    }),
 });
 
 /** The `get_tx_status` entry of the method table. */

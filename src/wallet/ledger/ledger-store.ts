@@ -61,7 +61,7 @@ export interface LedgerStore {
   /** Sum of unexpired leased coins in the given buckets. */
   leasedValue(walletId: string, buckets: readonly CoinBucket[], now: number): Promise<bigint>;
   /** Coins in the given buckets, ordered by outpoint, at most `limit` after `after`. */
-  listCoins(walletId: string, opts: { buckets: readonly CoinBucket[]; limit: number; after?: Outpoint }): Promise<LedgerCoin[]>;
+  listCoins(walletId: string, opts: { buckets: readonly CoinBucket[]; limit: number; after?: Outpoint; maxHeight?: number }): Promise<LedgerCoin[]>;
   /**
    * Candidates for coin selection, unleased, in the given buckets: the largest coins and those
    * nearest `target`, so a send costs the same in a wallet of any size.

@@ -14,6 +14,9 @@ export type CoinBucket = 'confirmed' | 'immature' | 'trusted_pending' | 'untrust
 /** Buckets whose coins are money the wallet holds. */
 export const LIVE_BUCKETS: readonly CoinBucket[] = ['confirmed', 'immature', 'trusted_pending', 'untrusted_pending'];
 
+/** Live buckets of coins confirmed in a block. */
+export const MINED_BUCKETS: readonly CoinBucket[] = ['confirmed', 'immature'];
+
 /** Statuses of a transaction whose outputs exist or may still exist. */
 export const LIVE_STATUSES: ReadonlySet<TxStatus> = new Set(['broadcasting', 'pending', 'confirmed']);
 
