@@ -124,6 +124,16 @@ export class SqlLedgerTxn implements LedgerTxn {
     return rows.map(toLedgerTx);
   }
 
+  async replacedBy(txids: readonly string[]): Promise<LedgerTx[]> {
+    if (txids.length === 0) return [];
+    const rows = await this.tx.all<LedgerTxRow>(
+      `SELECT t.* FROM json_each(?2) j CROSS JOIN ledger_txs t WHERE t.wallet_id = ?1 AND t.replaced_by = j.value
+        AND t.status = 'replaced'`,
+      [this.walletId, JSON.stringify(txids)],
+    );
+    return rows.map(toLedgerTx);
+  }
+
   async coinbaseCoinsFrom(height: number): Promise<LedgerCoin[]> {
     const rows = await this.tx.all<LedgerCoinRow>(
       'SELECT * FROM ledger_coins WHERE wallet_id = ? AND coinbase = 1 AND block_height >= ?',

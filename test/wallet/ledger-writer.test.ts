@@ -160,6 +160,19 @@ describe('LedgerWriter', () => {
     expect(await store.totals(W)).toMatchObject({ confirmed: 10_000n });
   });
 
+  it('a refused replacement gives the original back its pending status and its change', async () => {
+    const fund = tx([foreignOutpoint()], [[mine(0), 10_000]]);
+    await apply(5, (w) => w.seen(mined(fund, 5)));
+    const original = tx([`${fund.txid}:0`], [[stranger(), 6000], [mine(1), 3800]]);
+    await apply(5, (w) => w.seen(pending(original)));
+    const cancel = tx([`${fund.txid}:0`], [[mine(2), 9500]]);
+    await apply(5, (w) => w.seen(pending(cancel), { status: 'broadcasting' }));
+    expect((await store.getTx(W, original.txid))?.status).toBe('replaced');
+    await apply(5, (w) => w.forget(cancel.txid));
+    expect(await store.getTx(W, original.txid)).toMatchObject({ status: 'pending', replacedBy: null });
+    expect(await store.totals(W)).toMatchObject({ trustedPending: 3800n, confirmed: 0n });
+  });
+
   it('pages coins by outpoint, and bounds mined ones by height in the index', async () => {
     const txs = Array.from({ length: 5 }, (_, i) => tx([foreignOutpoint()], [[mine(0), 1000 + i]]));
     await apply(30, async (w) => {

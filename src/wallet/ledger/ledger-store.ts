@@ -32,6 +32,8 @@ export interface LedgerTxn {
   txsAbove(height: number): Promise<LedgerTx[]>;
   /** Transactions conflicted by one of `txids`. */
   conflictedBy(txids: readonly string[]): Promise<LedgerTx[]>;
+  /** Transactions replaced by one of `txids`. */
+  replacedBy(txids: readonly string[]): Promise<LedgerTx[]>;
   /** Coinbase coins confirmed at or above `height` (their maturity depends on the tip). */
   coinbaseCoinsFrom(height: number): Promise<LedgerCoin[]>;
   /** Address rows paying the given scripts. */

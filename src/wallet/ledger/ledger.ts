@@ -197,12 +197,20 @@ export class LedgerWriter {
     await this.setTip(Math.min(this.tipHeight, forkHeight));
   }
 
-  /** Removes a transaction the node refused before anyone saw it; its coins return. */
+  /**
+   * Removes a transaction the node refused before anyone saw it: its coins return, and a
+   * transaction it was to replace (a cancel's original) is pending again.
+   */
   async forget(txid: string): Promise<void> {
-    const inputs = await this.txn.inputsOf([txid]);
+    const [inputs, replaced] = await Promise.all([this.txn.inputsOf([txid]), this.txn.replacedBy([txid])]);
     await this.txn.deleteTx(txid);
     this.changes.structural = true;
+    for (const tx of replaced) {
+      await this.txn.putTx({ ...tx, status: 'pending', replacedBy: null });
+      this.changes.statusChanges.set(tx.txid, 'pending');
+    }
     await this.refresh(inputs.map((s) => s.outpoint));
+    await this.refreshTxs(replaced.map((t) => t.txid));
   }
 
   /** Re-buckets the coins created and spent by the given transactions. */
