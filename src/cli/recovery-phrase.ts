@@ -13,8 +13,8 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { KEYSTORE_FILE_NAME, LOCK_FILE_NAME, openKeystore } from '../keystore/index.ts';
 import { isWalletdError } from '../errors.ts';
-import { openSeed } from '../wallet/seed-vault.ts';
-import { mnemonicFromSecret } from '../wallet/wallet-secret.ts';
+import { openSeed } from '../wallet/secrets/seed-vault.ts';
+import { mnemonicFromSecret } from '../wallet/secrets/wallet-secret.ts';
 
 /** Exit code for usage errors and refusals (SPEC §9: 2 on bad usage). */
 const EXIT_USAGE = 2;

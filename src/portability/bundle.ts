@@ -11,7 +11,7 @@
 import { fail, isWalletdError } from '../errors.ts';
 import {
   envelopeHeaderBytes, openEnvelope, sealEnvelope, TAG_BYTES, type EnvelopeFormat, type ScryptParams,
-} from '../wallet/seed-vault.ts';
+} from '../wallet/secrets/seed-vault.ts';
 import type { AddressType, NetworkName } from '../wallet/types.ts';
 
 /** Magic bytes opening every bundle. */

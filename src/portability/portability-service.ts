@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fail } from '../errors.ts';
-import { highWaterOf, lookaheadRows } from '../wallet/address-book.ts';
-import { parseWatchOnly } from '../wallet/descriptors.ts';
+import { highWaterOf, lookaheadRows } from '../wallet/keys/address-book.ts';
+import { parseWatchOnly } from '../wallet/keys/descriptors.ts';
 import type { Clock, WalletStore } from '../wallet/ports.ts';
-import { openSeed, sealSeed, type ScryptParams } from '../wallet/seed-vault.ts';
+import { openSeed, sealSeed, type ScryptParams } from '../wallet/secrets/seed-vault.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from '../wallet/types.ts';
 import type { WalletSummary } from '../wallet/wallet-api.ts';
-import { accountOfSecret, secretFromMnemonic } from '../wallet/wallet-secret.ts';
+import { accountOfSecret, secretFromMnemonic } from '../wallet/secrets/wallet-secret.ts';
 import type { WalletLog, WalletService } from '../wallet/wallet-service.ts';
 import { freeBackupName, rotateBackups, writeAtomic, type BeforeRename } from './backup-files.ts';
 import {

@@ -12,7 +12,7 @@ import { createNotifier, type NotifyRuntime } from '../notify/create-notifier.ts
 import type { NodeInfo, RpcServices } from '../rpc/context.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { METHODS } from '../rpc/method-table.ts';
-import { resolveNetwork } from '../wallet/networks.ts';
+import { resolveNetwork } from '../wallet/keys/networks.ts';
 import type { ChainBackend, Clock } from '../wallet/ports.ts';
 import { WalletService } from '../wallet/wallet-service.ts';
 import { PortabilityService } from '../portability/portability-service.ts';

@@ -57,6 +57,9 @@ export interface WalletRecord {
   lookahead: number;
 }
 
+/** Highest derived and highest touched (issued or used) index of each address chain; -1 when none. */
+export type AddressHighWater = Record<ChainIndex, { derived: number; touched: number }>;
+
 /** One derived address. `issued` = handed out by generate_address; `used` = seen on chain. */
 export interface AddressRecord {
   walletId: string;

@@ -3,15 +3,15 @@
  * (store, chain, clock). No fs, no sockets, no system clock: adapters are injected.
  */
 import { randomBytes } from 'node:crypto';
-import { highWaterOf, lookaheadRows } from './address-book.ts';
-import { walletDescriptors } from './descriptors.ts';
-import { generateMnemonic } from './mnemonic.ts';
-import { accountOfSecret, secretFromMnemonic } from './wallet-secret.ts';
+import { highWaterOf, lookaheadRows } from './keys/address-book.ts';
+import { walletDescriptors } from './keys/descriptors.ts';
+import { generateMnemonic } from './keys/mnemonic.ts';
+import { accountOfSecret, secretFromMnemonic } from './secrets/wallet-secret.ts';
 import type { ChainBackend, Clock, WalletStore } from './ports.ts';
-import { sealSeed } from './seed-vault.ts';
-import { SeedKeeper } from './seed-keeper.ts';
-import { SpendEngine } from './spend-engine.ts';
-import { SyncRunner, type WalletEventSink } from './sync-runner.ts';
+import { sealSeed } from './secrets/seed-vault.ts';
+import { SeedKeeper } from './secrets/seed-keeper.ts';
+import { SpendEngine } from './spend/spend-engine.ts';
+import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
   AddressInfo, Balance, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,

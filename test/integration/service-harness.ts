@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BitcoindBackend } from '../../src/chain/bitcoind-backend.ts';
 import { openKeystore, type Keystore } from '../../src/keystore/index.ts';
-import { resolveNetwork } from '../../src/wallet/networks.ts';
+import { resolveNetwork } from '../../src/wallet/keys/networks.ts';
 import type { ChainBackend, Clock } from '../../src/wallet/ports.ts';
 import { WalletService, type WalletSettings } from '../../src/wallet/wallet-service.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';

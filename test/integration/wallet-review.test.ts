@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EsploraBackend } from '../../src/chain/esplora-backend.ts';
 import type { ChainBackend } from '../../src/wallet/ports.ts';
-import { deriveAddresses } from '../../src/wallet/hd.ts';
-import { resolveNetwork } from '../../src/wallet/networks.ts';
+import { deriveAddresses } from '../../src/wallet/keys/hd.ts';
+import { resolveNetwork } from '../../src/wallet/keys/networks.ts';
 import { WalletService } from '../../src/wallet/wallet-service.ts';
 import { startEsploraServer } from '../harness/esplora-server.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';

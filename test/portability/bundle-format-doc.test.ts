@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as bip39 from 'bip39';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveAccount } from '../../src/wallet/hd.ts';
-import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
+import { deriveAccount } from '../../src/wallet/keys/hd.ts';
+import { mnemonicToSeed } from '../../src/wallet/keys/mnemonic.ts';
 import { ABANDON, LEGAL, openStack, type Stack } from './helpers.ts';
 
 // "é" composed vs decomposed: the doc says the passphrase is NFKC-normalised first.

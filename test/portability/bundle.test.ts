@@ -4,7 +4,7 @@ import {
   BUNDLE_HEADER_BYTES, BUNDLE_MAGIC, BUNDLE_SCRYPT, bundleParams, decodeBundle, encodeBundle, openBundle, sealBundle,
   type BundlePayload,
 } from '../../src/portability/bundle.ts';
-import { TAG_BYTES } from '../../src/wallet/seed-vault.ts';
+import { TAG_BYTES } from '../../src/wallet/secrets/seed-vault.ts';
 import { FAST_SCRYPT, rejection } from './helpers.ts';
 
 const PASS = 'twelve chars or more';

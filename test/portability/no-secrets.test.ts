@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bip32, deriveAccountSigner, toHex } from '../../src/wallet/hd.ts';
-import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
-import { toBitcoinjsNetwork } from '../../src/wallet/networks.ts';
+import { bip32, deriveAccountSigner, toHex } from '../../src/wallet/keys/hd.ts';
+import { mnemonicToSeed } from '../../src/wallet/keys/mnemonic.ts';
+import { toBitcoinjsNetwork } from '../../src/wallet/keys/networks.ts';
 import { ABANDON, LEGAL, openStack, type Stack } from './helpers.ts';
 
 const PASS = 'bundle passphrase 123';

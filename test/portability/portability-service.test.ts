@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listBackups } from '../../src/portability/backup-files.ts';
 import { decodeBundle, encodeBundle, openBundle, sealBundle } from '../../src/portability/bundle.ts';
 import { parseKeyValueBlocks, readVector } from '../vectors/parse-mediawiki.ts';
-import { deriveAccount } from '../../src/wallet/hd.ts';
-import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
+import { deriveAccount } from '../../src/wallet/keys/hd.ts';
+import { mnemonicToSeed } from '../../src/wallet/keys/mnemonic.ts';
 import { ABANDON, FAST_SCRYPT, LEGAL, ZOO, openStack, rejection, type Stack } from './helpers.ts';
 
 const BUNDLE_PASS = 'bundle passphrase 123';

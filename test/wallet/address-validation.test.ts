@@ -1,9 +1,9 @@
 import { payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
-import { validateAddress } from '../../src/wallet/address-validation.ts';
-import { toHex } from '../../src/wallet/hd.ts';
-import { resolveNetwork, toBitcoinjsNetwork } from '../../src/wallet/networks.ts';
+import { validateAddress } from '../../src/wallet/keys/address-validation.ts';
+import { toHex } from '../../src/wallet/keys/hd.ts';
+import { resolveNetwork, toBitcoinjsNetwork } from '../../src/wallet/keys/networks.ts';
 import type { Network } from '../../src/wallet/types.ts';
 import { codeOf } from '../harness/error-codes.ts';
 

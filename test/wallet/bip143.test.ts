@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as ecc from 'tiny-secp256k1';
 import { ECPairFactory } from 'ecpair';
 import { Psbt, script as bscript, Transaction } from 'bitcoinjs-lib';
-import { signP2wpkhInput } from '../../src/wallet/psbt-signer.ts';
+import { signP2wpkhInput } from '../../src/wallet/secrets/psbt-signer.ts';
 
 const text = readFileSync(new URL('../vectors/bip143-native-p2wpkh.txt', import.meta.url), 'utf8');
 const ECPair = ECPairFactory(ecc);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bip32 } from '../../src/wallet/hd.ts';
+import { bip32 } from '../../src/wallet/keys/hd.ts';
 import { parseBip32Vectors, readVector } from '../vectors/parse-mediawiki.ts';
 
 const vectors = parseBip32Vectors(readVector('bip-0032-test-vectors.mediawiki'));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as ecc from 'tiny-secp256k1';
 import { BIP32Factory } from 'bip32';
 import { initEccLib, payments, Psbt, Transaction } from 'bitcoinjs-lib';
-import { signP2trKeyPathInput, taprootTweak } from '../../src/wallet/psbt-signer.ts';
+import { signP2trKeyPathInput, taprootTweak } from '../../src/wallet/secrets/psbt-signer.ts';
 
 initEccLib(ecc);
 const bip32 = BIP32Factory(ecc);

@@ -1,8 +1,8 @@
 import * as bip39 from 'bip39';
 import { describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
-import { bip32, toHex } from '../../src/wallet/hd.ts';
-import { generateMnemonic, isValidMnemonic, mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
+import { bip32, toHex } from '../../src/wallet/keys/hd.ts';
+import { generateMnemonic, isValidMnemonic, mnemonicToSeed } from '../../src/wallet/keys/mnemonic.ts';
 import { readVector } from '../vectors/parse-mediawiki.ts';
 
 // trezor/python-mnemonic vectors: [entropy, mnemonic, seed with passphrase "TREZOR", master xprv].

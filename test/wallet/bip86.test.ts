@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accountPath, bip32, deriveAccount, deriveAccountSigner, deriveAddress, deriveAddresses, toHex } from '../../src/wallet/hd.ts';
-import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
-import { resolveNetwork } from '../../src/wallet/networks.ts';
+import { accountPath, bip32, deriveAccount, deriveAccountSigner, deriveAddress, deriveAddresses, toHex } from '../../src/wallet/keys/hd.ts';
+import { mnemonicToSeed } from '../../src/wallet/keys/mnemonic.ts';
+import { resolveNetwork } from '../../src/wallet/keys/networks.ts';
 import { parseKeyValueBlocks, readVector } from '../vectors/parse-mediawiki.ts';
 
 const mainnet = resolveNetwork('mainnet');

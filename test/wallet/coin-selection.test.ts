@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { selectCoins, type Utxo } from '../../src/wallet/coin-selection.ts';
-import { dustThreshold, estimateVsize, feeForVsize } from '../../src/wallet/fee-math.ts';
+import { selectCoins, type Utxo } from '../../src/wallet/spend/coin-selection.ts';
+import { dustThreshold, estimateVsize, feeForVsize } from '../../src/wallet/spend/fee-math.ts';
 import { isWalletdError, WalletdError } from '../../src/errors.ts';
 
 const OURS = `0014${'aa'.repeat(20)}`;

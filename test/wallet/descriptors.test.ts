@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
-import { descriptorChecksum, isValidChecksum, parseWatchOnly, walletDescriptors } from '../../src/wallet/descriptors.ts';
-import { deriveAccount, deriveAccountSigner, deriveAddress } from '../../src/wallet/hd.ts';
-import { mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
-import { resolveNetwork } from '../../src/wallet/networks.ts';
+import { descriptorChecksum, isValidChecksum, parseWatchOnly, walletDescriptors } from '../../src/wallet/keys/descriptors.ts';
+import { deriveAccount, deriveAccountSigner, deriveAddress } from '../../src/wallet/keys/hd.ts';
+import { mnemonicToSeed } from '../../src/wallet/keys/mnemonic.ts';
+import { resolveNetwork } from '../../src/wallet/keys/networks.ts';
 import { readVector } from '../vectors/parse-mediawiki.ts';
 import { codeOf } from '../harness/error-codes.ts';
 

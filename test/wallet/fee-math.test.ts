@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dustThreshold, estimateVsize, feeForVsize, isWitnessProgram, toScriptBytes } from '../../src/wallet/fee-math.ts';
+import { dustThreshold, estimateVsize, feeForVsize, isWitnessProgram, toScriptBytes } from '../../src/wallet/spend/fee-math.ts';
 
 const P2WPKH = `0014${'11'.repeat(20)}`;
 const P2TR = `5120${'22'.repeat(32)}`;

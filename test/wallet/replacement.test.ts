@@ -1,10 +1,10 @@
 /** BIP-125 cancel replacements: same inputs, one output home, and the fee rules 3, 4 and 6. */
 import { describe, expect, it } from 'vitest';
 import { Transaction } from 'bitcoinjs-lib';
-import { selectCoins } from '../../src/wallet/coin-selection.ts';
-import { buildPsbt } from '../../src/wallet/tx-builder.ts';
-import { finalizePsbt, signPsbt } from '../../src/wallet/psbt-signer.ts';
-import { buildCancelReplacement } from '../../src/wallet/replacement.ts';
+import { selectCoins } from '../../src/wallet/spend/coin-selection.ts';
+import { buildPsbt } from '../../src/wallet/spend/tx-builder.ts';
+import { finalizePsbt, signPsbt } from '../../src/wallet/secrets/psbt-signer.ts';
+import { buildCancelReplacement } from '../../src/wallet/spend/replacement.ts';
 import { hex, testWallet, validator } from './tx-fixtures.ts';
 
 const DEST = `0014${'dd'.repeat(20)}`;

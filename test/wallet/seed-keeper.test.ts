@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
 import type { Clock } from '../../src/wallet/ports.ts';
-import { SeedKeeper } from '../../src/wallet/seed-keeper.ts';
-import { deriveKey as realDeriveKey, sealSeed, type ScryptParams } from '../../src/wallet/seed-vault.ts';
+import { SeedKeeper } from '../../src/wallet/secrets/seed-keeper.ts';
+import { deriveKey as realDeriveKey, sealSeed, type ScryptParams } from '../../src/wallet/secrets/seed-vault.ts';
 import type { WalletRecord } from '../../src/wallet/types.ts';
-import { secretFromMnemonic, seedFromSecret } from '../../src/wallet/wallet-secret.ts';
+import { secretFromMnemonic, seedFromSecret } from '../../src/wallet/secrets/wallet-secret.ts';
 
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 

@@ -10,7 +10,7 @@ import {
   deriveKey,
   openSeed,
   sealSeed,
-} from '../../src/wallet/seed-vault.ts';
+} from '../../src/wallet/secrets/seed-vault.ts';
 import { rejectionCode } from '../harness/error-codes.ts';
 
 // Cheap scrypt cost for tests; one case below runs the default cost once.

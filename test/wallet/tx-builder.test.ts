@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BIP32Interface } from 'bip32';
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
-import { selectCoins } from '../../src/wallet/coin-selection.ts';
-import { buildPsbt, RBF_SEQUENCE, type WalletInput } from '../../src/wallet/tx-builder.ts';
-import { finalizePsbt, psbtFromBase64, signPsbt } from '../../src/wallet/psbt-signer.ts';
+import { selectCoins } from '../../src/wallet/spend/coin-selection.ts';
+import { buildPsbt, RBF_SEQUENCE, type WalletInput } from '../../src/wallet/spend/tx-builder.ts';
+import { finalizePsbt, psbtFromBase64, signPsbt } from '../../src/wallet/secrets/psbt-signer.ts';
 import { network, testWallet, validator } from './tx-fixtures.ts';
 
 const DEST = `0014${'dd'.repeat(20)}`;

@@ -2,7 +2,7 @@
 import * as ecc from 'tiny-secp256k1';
 import { BIP32Factory } from 'bip32';
 import { crypto, networks } from 'bitcoinjs-lib';
-import { scriptForKey, type WalletInput } from '../../src/wallet/tx-builder.ts';
+import { scriptForKey, type WalletInput } from '../../src/wallet/spend/tx-builder.ts';
 import type { AddressType, Network } from '../../src/wallet/types.ts';
 
 const bip32 = BIP32Factory(ecc);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
 import type { Clock } from '../../src/wallet/ports.ts';
-import { UnlockManager } from '../../src/wallet/unlock-manager.ts';
+import { UnlockManager } from '../../src/wallet/secrets/unlock-manager.ts';
 
 /** A manual clock: time moves only when the test advances it, firing due timers in order. */
 class FakeClock implements Clock {

@@ -5,7 +5,7 @@
  * has. A pass with an unchanged tip and mempool writes nothing and reads nothing from the keystore.
  */
 import { isWalletdError } from '../../errors.ts';
-import { lookaheadRows } from '../address-book.ts';
+import { lookaheadRows } from '../keys/address-book.ts';
 import type { ChainBackend, ChainTx, Clock, ScanResult, WalletStore } from '../ports.ts';
 import type { BlockRef, Network, WalletRecord } from '../types.ts';
 import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledger.ts';

@@ -2,11 +2,10 @@
  * The ledger's port: indexed reads for the RPC layer, and a transaction handle through which a
  * chain event is applied atomically. `src/keystore/sql-ledger-store.ts` is the adapter.
  */
-import type { AddressRecord, BlockRef, ChainIndex, TxStatus } from '../types.ts';
+import type { AddressHighWater, AddressRecord, BlockRef, TxStatus } from '../types.ts';
 import type { BucketTotals, CoinBucket, LedgerCoin, LedgerTx, Outpoint, SpendRecord } from './ledger-types.ts';
 
-/** Highest derived and highest touched (issued or used) index of each address chain; -1 when none. */
-export type AddressHighWater = Record<ChainIndex, { derived: number; touched: number }>;
+export type { AddressHighWater } from '../types.ts';
 
 /** Reads and writes of one wallet's ledger inside one SQL transaction. */
 export interface LedgerTxn {

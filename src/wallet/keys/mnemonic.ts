@@ -3,7 +3,7 @@
  * Errors never echo the mnemonic.
  */
 import * as bip39 from 'bip39';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 
 /** BIP-39: 256 bits of entropy give a 24-word mnemonic. */
 const STRENGTH_BITS = 256;

@@ -11,8 +11,8 @@
 import * as ecc from 'tiny-secp256k1';
 import type { BIP32Interface } from 'bip32';
 import { crypto, initEccLib, Psbt, toXOnly, type Signer } from 'bitcoinjs-lib';
-import { fail } from '../errors.ts';
-import type { AddressType, Network } from './types.ts';
+import { fail } from '../../errors.ts';
+import type { AddressType, Network } from '../types.ts';
 
 initEccLib(ecc);
 

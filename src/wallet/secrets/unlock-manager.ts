@@ -2,8 +2,8 @@
  * Which wallets are unlocked for signing, and until when; plus the backoff that slows down
  * passphrase guessing. Time comes only from the injected Clock.
  */
-import { fail } from '../errors.ts';
-import type { Clock } from './ports.ts';
+import { fail } from '../../errors.ts';
+import type { Clock } from '../ports.ts';
 
 /** Tuning for UnlockManager; every field has a default. */
 export interface UnlockManagerOptions {

@@ -3,11 +3,11 @@
  * with a timeout and backoff, and lending the seed to a signer. Kept apart and small so the code
  * that handles key material is easy to audit.
  */
-import { fail } from '../errors.ts';
-import type { Clock } from './ports.ts';
+import { fail } from '../../errors.ts';
+import type { Clock } from '../ports.ts';
 import { NoPassphraseSeeds, type DeriveKey } from './seed-cache.ts';
 import { openSeed, sealSeed } from './seed-vault.ts';
-import type { WalletRecord } from './types.ts';
+import type { WalletRecord } from '../types.ts';
 import { UnlockManager } from './unlock-manager.ts';
 import { seedFromSecret } from './wallet-secret.ts';
 

@@ -5,23 +5,23 @@
  */
 import { createHash } from 'node:crypto';
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
-import { fail, isWalletdError } from '../errors.ts';
-import { validateAddress } from './address-validation.ts';
+import { fail, isWalletdError } from '../../errors.ts';
+import { validateAddress } from '../keys/address-validation.ts';
 import { selectCoins } from './coin-selection.ts';
 import { dustThreshold } from './fee-math.ts';
-import { accountPath, deriveAccountSigner } from './hd.ts';
-import type { ChainBackend, Clock, WalletStore } from './ports.ts';
-import { finalizePsbt, psbtFromBase64, signPsbt } from './psbt-signer.ts';
+import { accountPath, deriveAccountSigner } from '../keys/hd.ts';
+import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
+import { finalizePsbt, psbtFromBase64, signPsbt } from '../secrets/psbt-signer.ts';
 import { buildCancelReplacement } from './replacement.ts';
 import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
-import { spendableBuckets } from './ledger/coin-state.ts';
-import { inputOutpoint, prevoutsOf } from './ledger/ledger.ts';
-import type { LedgerCoin } from './ledger/ledger-types.ts';
-import { historyEntry } from './ledger/ledger-views.ts';
-import { forgetRefused, markAccepted, recordOwnTx, type OwnTxContext } from './ledger/own-tx.ts';
-import type { WalletSettings } from './settings.ts';
-import type { AddressRecord, Network, TxStatus, WalletRecord } from './types.ts';
-import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from './wallet-api.ts';
+import { spendableBuckets } from '../ledger/coin-state.ts';
+import { inputOutpoint, prevoutsOf } from '../ledger/ledger.ts';
+import type { LedgerCoin } from '../ledger/ledger-types.ts';
+import { historyEntry } from '../ledger/ledger-views.ts';
+import { forgetRefused, markAccepted, recordOwnTx, type OwnTxContext } from '../ledger/own-tx.ts';
+import type { WalletSettings } from '../settings.ts';
+import type { AddressRecord, Network, TxStatus, WalletRecord } from '../types.ts';
+import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from '../wallet-api.ts';
 
 interface SpendDeps {
   store: WalletStore;

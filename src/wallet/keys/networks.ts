@@ -3,8 +3,8 @@
  * (`networkParams`) for custom chains such as a litecoind regtest node.
  */
 import type { Network as BitcoinjsNetwork } from 'bitcoinjs-lib';
-import { fail } from '../errors.ts';
-import type { Network, NetworkName, NetworkParams } from './types.ts';
+import { fail } from '../../errors.ts';
+import type { Network, NetworkName, NetworkParams } from '../types.ts';
 
 // BIP-32 version bytes: xpub/xprv on mainnet, tpub/tprv on every test network.
 const MAINNET_BIP32 = { public: 0x0488b21e, private: 0x0488ade4 } as const;

@@ -3,10 +3,10 @@
  * receive/change descriptors and parsing a watch-only import (bare xpub or descriptor).
  */
 import type { BIP32Interface } from 'bip32';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { bip32 } from './hd.ts';
 import { KNOWN_NETWORK_PARAMS, toBitcoinjsNetwork } from './networks.ts';
-import type { AddressType, Network } from './types.ts';
+import type { AddressType, Network } from '../types.ts';
 
 // BIP-380 checksum: character set, checksum alphabet and BCH generator, as in the BIP.
 const INPUT_CHARSET = "0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";

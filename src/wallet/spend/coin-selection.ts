@@ -3,7 +3,7 @@
  * falling back to largest-first accumulation with a change output. Pure and deterministic:
  * the same request always selects the same coins in the same order.
  */
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { dustThreshold, estimateVsize, feeForVsize, INPUT_WEIGHT, outputSize, type InputType } from './fee-math.ts';
 
 /** A spendable coin; callers may pass richer objects (e.g. with chain/index) and get them back. */

@@ -5,9 +5,9 @@
 import { BIP32Factory, type BIP32API, type BIP32Interface } from 'bip32';
 import { initEccLib, payments } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { toBitcoinjsNetwork } from './networks.ts';
-import type { AddressType, ChainIndex, Network } from './types.ts';
+import type { AddressType, ChainIndex, Network } from '../types.ts';
 
 initEccLib(ecc);
 

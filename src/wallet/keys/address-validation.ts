@@ -3,9 +3,9 @@
  * malformed address (INVALID_ADDRESS) from a well-formed one of another network (WRONG_NETWORK).
  */
 import { address as baddress, payments } from 'bitcoinjs-lib';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { toBitcoinjsNetwork } from './networks.ts';
-import type { Network } from './types.ts';
+import type { Network } from '../types.ts';
 
 /** The script kinds walletd can pay to. */
 export type AddressKind = 'p2wpkh' | 'p2wsh' | 'p2tr' | 'p2pkh' | 'p2sh';

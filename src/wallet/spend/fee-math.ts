@@ -3,7 +3,7 @@
  * internally (BIP-141) and rounded up to virtual bytes once, over the whole transaction.
  * Fee rates are sat/vB numbers (may be fractional); fees are bigint sats, always rounded up.
  */
-import type { AddressType } from './types.ts';
+import type { AddressType } from '../types.ts';
 
 /** Kinds of input the wallet spends: its own BIP84 or BIP86 outputs. */
 export type InputType = AddressType;

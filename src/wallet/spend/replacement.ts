@@ -3,7 +3,7 @@
  * output, paying enough that a node accepts it in place of the original.
  */
 import type { Psbt } from 'bitcoinjs-lib';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { dustThreshold, estimateVsize, feeForVsize } from './fee-math.ts';
 import { buildPsbt, type AccountInfo, type WalletInput } from './tx-builder.ts';
 

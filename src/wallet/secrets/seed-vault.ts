@@ -8,7 +8,7 @@
  * parameters or the salt is detected just like changing the ciphertext.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 
 /** scrypt cost parameters: N (a power of two), r and p. */
 export interface ScryptParams {

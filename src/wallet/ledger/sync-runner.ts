@@ -2,15 +2,15 @@
  * Keeps every wallet in step with the chain: polls the backend, runs sync passes, backs off while
  * the backend is down (never crashing), reports progress, and emits wallet events.
  */
-import { isWalletdError } from '../errors.ts';
-import { readBalance } from './ledger/balance-reader.ts';
-import { ChainFollower, type PassOutcome } from './ledger/chain-follower.ts';
-import { confirmations } from './ledger/coin-state.ts';
-import { hasChanges } from './ledger/ledger.ts';
-import type { ChainBackend, Clock, WalletStore } from './ports.ts';
-import type { WalletLog, WalletSettings } from './settings.ts';
-import type { BlockRef, Network, TxStatus } from './types.ts';
-import type { SyncStatus } from './wallet-api.ts';
+import { isWalletdError } from '../../errors.ts';
+import { readBalance } from './balance-reader.ts';
+import { ChainFollower, type PassOutcome } from './chain-follower.ts';
+import { confirmations } from './coin-state.ts';
+import { hasChanges } from './ledger.ts';
+import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
+import type { WalletLog, WalletSettings } from '../settings.ts';
+import type { BlockRef, Network, TxStatus } from '../types.ts';
+import type { SyncStatus } from '../wallet-api.ts';
 
 /** Receives wallet events (SPEC §8); the notification layer persists and fans them out. */
 export type WalletEventSink = (event: {

@@ -5,9 +5,9 @@
 import * as ecc from 'tiny-secp256k1';
 import { BIP32Factory, type BIP32Interface } from 'bip32';
 import { initEccLib, Psbt, payments, toXOnly } from 'bitcoinjs-lib';
-import { fail } from '../errors.ts';
+import { fail } from '../../errors.ts';
 import { toScriptBytes } from './fee-math.ts';
-import type { AddressType, ChainIndex, Network } from './types.ts';
+import type { AddressType, ChainIndex, Network } from '../types.ts';
 
 initEccLib(ecc);
 const bip32 = BIP32Factory(ecc);

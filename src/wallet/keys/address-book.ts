@@ -3,8 +3,7 @@
  * returns. An address, once handed out, is never handed out again (SPEC §5).
  */
 import { deriveAddresses } from './hd.ts';
-import type { AddressHighWater } from './ledger/ledger-store.ts';
-import type { AddressRecord, ChainIndex, Network, WalletRecord } from './types.ts';
+import type { AddressHighWater, AddressRecord, ChainIndex, Network, WalletRecord } from '../types.ts';
 
 /** High-water marks of in-memory rows (used while building a wallet's first rows). */
 export function highWaterOf(rows: readonly AddressRecord[]): AddressHighWater {

@@ -6,10 +6,10 @@
  * Layout: version (1 byte) | entropy length (1 byte) | entropy | UTF-8 BIP39 passphrase.
  */
 import * as bip39 from 'bip39';
-import { fail } from '../errors.ts';
-import { deriveAccount } from './hd.ts';
-import { isValidMnemonic, mnemonicToSeed } from './mnemonic.ts';
-import type { AddressType, Network } from './types.ts';
+import { fail } from '../../errors.ts';
+import { deriveAccount } from '../keys/hd.ts';
+import { isValidMnemonic, mnemonicToSeed } from '../keys/mnemonic.ts';
+import type { AddressType, Network } from '../types.ts';
 
 const SECRET_VERSION = 1;
 
