@@ -63,7 +63,8 @@ export class ChainFollower {
     const changes = noChanges();
     let from = point ? point.height + 1 : Math.max(0, wallet.birthHeight);
     let reorged = false;
-    if (point && point.hash !== '' && point.height >= 0) {
+    // The tip we synced to is still the tip: nothing was disconnected, no hash to compare.
+    if (point && point.hash !== '' && point.height >= 0 && point.hash !== tip.hash) {
       const nodeHash = point.height <= tip.height ? await chain.getBlockHash(point.height) : null;
       if (nodeHash !== point.hash) {
         const fork = await this.findFork(wallet, point);
