@@ -18,7 +18,7 @@ import { spendableBuckets } from '../ledger/coin-state.ts';
 import { inputOutpoint, prevoutsOf } from '../ledger/ledger.ts';
 import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import { historyEntry } from '../ledger/ledger-views.ts';
-import { forgetRefused, markAccepted, recordOwnTx, type OwnTxContext } from '../ledger/own-tx.ts';
+import { Broadcaster } from './broadcaster.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { AddressRecord, Network, TxStatus, WalletRecord } from '../types.ts';
 import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from '../wallet-api.ts';
@@ -44,26 +44,14 @@ type Coin = Pick<LedgerCoin, 'txid' | 'vout' | 'value' | 'script' | 'chain' | 'i
 /** Coins considered by one selection: enough for any payment, few enough to cost the same in any wallet. */
 const SELECTION_CANDIDATES = 600;
 
-/**
- * An error that leaves it unknown whether the node received the transaction (the request went
- * out, the answer did not come back). Only an explicit refusal proves it was not relayed.
- */
-function isAmbiguousBroadcastFailure(err: unknown): boolean {
-  return !isWalletdError(err, 'BROADCAST_REJECTED');
-}
-
-/** A refusal that means the node already has it (a sync pass rebroadcast it first). */
-function alreadyKnown(err: unknown): boolean {
-  if (!isWalletdError(err, 'BROADCAST_REJECTED')) return false;
-  const reason = String((err.details as { reason?: unknown } | undefined)?.reason ?? err.message);
-  return /already in (the )?mempool|txn-already-known|txn-already-in-mempool/i.test(reason);
-}
-
 /** Builds, signs, broadcasts and cancels transactions for wallets. */
 export class SpendEngine {
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly broadcaster: Broadcaster;
 
-  constructor(private readonly deps: SpendDeps) {}
+  constructor(private readonly deps: SpendDeps) {
+    this.broadcaster = new Broadcaster({ ...deps, chain: () => this.chain() });
+  }
 
   /** Serializes spends per wallet so two calls never choose the same coins. */
   private exclusive<T>(walletId: string, fn: () => Promise<T>): Promise<T> {
@@ -111,15 +99,6 @@ export class SpendEngine {
   /** Issues the next change address (BIP44 internal chain), keeping the lookahead. */
   private changeAddress(wallet: WalletRecord): Promise<AddressRecord> {
     return this.deps.issueAddress(wallet, 1, null);
-  }
-
-  /** The ledger's clock and tip, for recording the wallet's own transactions. */
-  private ownTx(walletId: string): Promise<OwnTxContext> {
-    return (async () => ({
-      store: this.deps.store,
-      tipHeight: this.deps.tipHeight() ?? (await this.deps.store.getSyncPoint(walletId))?.height ?? 0,
-      now: this.deps.clock.now(),
-    }))();
   }
 
   /**
@@ -226,32 +205,6 @@ export class SpendEngine {
     return { txid: prior.txid, fee, feeRate: fee / decoded.virtualSize(), replayed: true, status: stored.status };
   }
 
-  /**
-   * Records `hex` as broadcasting, then sends it. A refusal forgets it (its coins come back) and
-   * rethrows; an ambiguous failure keeps it broadcasting for sync to settle, and says so.
-   */
-  private async broadcastRecorded(wallet: WalletRecord, tx: { txid: string; hex: string }): Promise<TxStatus> {
-    const chain = this.chain();
-    await recordOwnTx(await this.ownTx(wallet.id), wallet.id, tx, 'broadcasting');
-    try {
-      await chain.broadcast(tx.hex);
-    } catch (err) {
-      if (isAmbiguousBroadcastFailure(err)) {
-        this.deps.refresh(wallet.id);
-        await this.deps.announce(wallet.id, tx.txid, 'broadcasting');
-        return 'broadcasting';
-      }
-      if (!alreadyKnown(err)) {
-        await forgetRefused(await this.ownTx(wallet.id), wallet.id, tx.txid);
-        throw err;
-      }
-    }
-    await markAccepted(await this.ownTx(wallet.id), wallet.id, tx.txid);
-    this.deps.refresh(wallet.id);
-    await this.deps.announce(wallet.id, tx.txid, 'pending');
-    return 'pending';
-  }
-
   /** send_transaction: select, lease, check limits, sign, record, broadcast. */
   send(wallet: WalletRecord, req: SendRequest): Promise<SendResult> {
     return this.exclusive(wallet.id, async () => {
@@ -274,7 +227,7 @@ export class SpendEngine {
         const txid = Transaction.fromHex(hex).getId();
         // Recorded before broadcast: a crash after the node accepted it still answers the retry.
         if (req.idempotencyKey) await this.deps.store.putIdempotent(wallet.id, req.idempotencyKey, txid, requestHash);
-        return { hex, txid, status: await this.broadcastRecorded(wallet, { txid, hex }) };
+        return { hex, txid, status: await this.broadcaster.send(wallet.id, { txid, hex }) };
       });
       // The ledger now holds the coins as spent, so the leases have done their work.
       await this.deps.store.releaseLeases(wallet.id, { reason });
@@ -358,7 +311,7 @@ export class SpendEngine {
       let status: TxStatus;
       try {
         // Recording the replacement marks the original replaced (it spends the same inputs).
-        status = await this.broadcastRecorded(wallet, { txid, hex });
+        status = await this.broadcaster.send(wallet.id, { txid, hex });
       } catch (err) {
         // The original may have been mined in the meantime.
         if (isWalletdError(err, 'BROADCAST_REJECTED') && (await chain.getTx(req.txid))?.blockHeight != null) fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
