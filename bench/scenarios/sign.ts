@@ -1,0 +1,5 @@
+/** Placeholder until the scenario lands. */
+import type { Scenario } from '../lib/scenario.ts';
+
+/** Not yet built. */
+export const signScenario: Scenario = { name: 'sign', describe: 'not built yet', run: async () => { throw new Error('not built yet'); } };
