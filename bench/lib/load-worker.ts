@@ -17,6 +17,11 @@ export type LoadTarget =
 export interface LoadJob {
   target: LoadTarget;
   token?: string;
+  /** HTTP method (default POST); `{{n}}` in the path or body becomes a fresh counter value. */
+  method?: 'GET' | 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  /** `jsonrpc` (default): a 200 carrying `result`; `status`: any 200 (REST peers). */
+  expect?: 'jsonrpc' | 'status';
   body: string;
   connections: number;
   durationMs: number;
@@ -49,12 +54,20 @@ async function httpCallers(job: LoadJob): Promise<{ callers: Caller[]; close: ()
     t.kind === 'http'
       ? new Pool(t.origin, { connections: job.connections, pipelining: 1 })
       : new Pool('http://localhost', { socketPath: t.socketPath, connections: job.connections, pipelining: 1 });
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(job.headers ?? {}) };
   if (job.token) headers.authorization = `Bearer ${job.token}`;
+  const method = job.method ?? 'POST';
+  const templated = job.body.includes('{{n}}') || t.path.includes('{{n}}');
+  const tag = Math.random().toString(36).slice(2, 8);
+  let n = 0;
   const call: Caller = async () => {
-    const res = await pool.request({ method: 'POST', path: t.path, headers, body: job.body });
+    const k = `${tag}${n++}`;
+    const path = templated ? t.path.replaceAll('{{n}}', k) : t.path;
+    const body = method === 'GET' ? null : templated ? job.body.replaceAll('{{n}}', k) : job.body;
+    const res = await pool.request({ method, path, headers, body });
     const text = await res.body.text();
-    return res.statusCode === 200 ? text : `HTTP ${res.statusCode} ${text}`;
+    if (res.statusCode !== 200) return `HTTP ${res.statusCode} ${text}`;
+    return job.expect === 'status' ? '"result"' : text;
   };
   return { callers: Array.from({ length: job.connections }, () => call), close: () => pool.close() };
 }
