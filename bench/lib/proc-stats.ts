@@ -27,3 +27,13 @@ export async function idleCpu(pid: number, windowMs: number): Promise<{ percentO
   const used = cpuMs(pid) - c0;
   return { percentOfCore: (used / wall) * 100, cpuMsPerSec: (used / wall) * 1000 };
 }
+
+/** Bytes `pid` has caused to be written to storage so far (/proc/<pid>/io write_bytes). */
+export function writeBytes(pid: number): number {
+  try {
+    const m = /^write_bytes:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
