@@ -28,6 +28,8 @@ export interface BenchDaemon {
   adminToken: string;
   pid: number;
   call<T = Record<string, unknown>>(method: string, params?: unknown, token?: string): Promise<T>;
+  /** Starts a profile deferred by `profileOnSignal`. */
+  startProfile(): void;
   stop(): Promise<void>;
 }
 
@@ -37,18 +39,23 @@ export interface DaemonOptions {
   env?: Record<string, string>;
   /** Writes a V8 CPU profile of the daemon into this folder when it stops. */
   profileDir?: string;
+  /** With profileDir: profile only from SIGUSR2 on (see {@link BenchDaemon.startProfile}). */
+  profileOnSignal?: boolean;
   /** Reuse a data dir (a restart); it is then not removed at stop. */
   datadir?: string;
 }
 
+const PRELOAD = fileURLToPath(new URL('../profile/cpu-prof-preload.mjs', import.meta.url));
+
+// NODE_OPTIONS refuses --cpu-prof, so a preload runs the same V8 profiler (see the preload).
 function profileEnv(dir: string | undefined): Record<string, string> {
-  return dir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } : {};
+  return dir ? { NODE_OPTIONS: `--import=${PRELOAD}`, BENCH_CPU_PROF_DIR: dir } : {};
 }
 
 /** Starts `node bin/walletd.mjs` on a fresh data dir (following `node` when given). */
 export async function startBenchDaemon(opts: DaemonOptions = {}): Promise<BenchDaemon> {
   const datadir = opts.datadir ?? mkdtempSync(join(tmpdir(), 'walletd-bench-'));
-  const env = { ...BENCH_ENV, ...profileEnv(opts.profileDir), ...(opts.env ?? {}) };
+  const env = { ...BENCH_ENV, ...profileEnv(opts.profileDir), ...(opts.profileOnSignal ? { BENCH_CPU_PROF_ON_SIGNAL: '1' } : {}), ...(opts.env ?? {}) };
   let d: RunningDaemon;
   if (opts.node) {
     d = await startChainDaemon(opts.node, datadir, env);
@@ -65,6 +72,7 @@ export async function startBenchDaemon(opts: DaemonOptions = {}): Promise<BenchD
     adminToken: d.adminToken,
     pid: d.child.pid!,
     call: (method, params = {}, token = d.adminToken) => ok(d, token, method, params),
+    startProfile: () => d.child.kill('SIGUSR2'),
     async stop() {
       if (d.child.exitCode === null && d.child.signalCode === null) {
         d.child.kill('SIGTERM');
