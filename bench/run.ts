@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { report, RESULTS_DIR } from './lib/results.ts';
+import { writeSummary } from './lib/summary.ts';
 import type { BenchOptions, Scenario } from './lib/scenario.ts';
 import { cliScenario } from './scenarios/cli.ts';
 import { peerScenario } from './scenarios/peer.ts';
@@ -60,5 +61,6 @@ for (const s of chosen) {
   }
   console.log(`  (${s.name} took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s)`);
 }
-console.log(`\nbench finished in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+console.log(`\nsummary: ${writeSummary(opts.label)}`);
+console.log(`bench finished in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);

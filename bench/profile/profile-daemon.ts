@@ -51,7 +51,9 @@ if (mode === 'cli') {
   const node = await startRegtestNode();
   const datadir = mkdtempSync(join(tmpdir(), 'walletd-bench-prof-'));
   const setup = await startBenchDaemon({ node, datadir });
-  const coin = mode === 'sign' ? 20_000n : COIN;
+  const feeRate = (await relayFeeRate(node)) + 1;
+  // A sign coin pays more than the whole 100-input fee, so the draft must take every coin.
+  const coin = mode === 'sign' ? BigInt(Math.ceil(100 * 70 * feeRate * 1.5) + 10_000) : COIN;
   const wallet = mode === 'rescan' ? '' : await funded(setup, node, mode === 'sign' ? 100 : utxos, 'p2wpkh', coin);
   let xpub = '';
   if (mode === 'rescan') {
@@ -63,13 +65,15 @@ if (mode === 'cli') {
   } else {
     await setup.stop();
   }
-  const d = await startBenchDaemon({ node, datadir, profileDir: dir, profileOnSignal: mode !== 'startup' });
+  // A rescan imports the source wallet's xpub, so it needs a keystore that lacks that wallet.
+  const runDir = mode === 'rescan' ? mkdtempSync(join(tmpdir(), 'walletd-bench-prof-')) : datadir;
+  const d = await startBenchDaemon({ node, datadir: runDir, profileDir: dir, profileOnSignal: mode !== 'startup' });
   // Load profiles start once the daemon has caught up, so start-up does not dilute them.
   if (mode !== 'startup') {
     if (wallet) await waitForConfirmed(d.call, wallet, utxos > 0 || mode === 'sign' ? coin * BigInt(mode === 'sign' ? 100 : utxos) : 0n);
     d.startProfile();
   }
-  const fee = (await relayFeeRate(node)) + 1;
+  const fee = feeRate;
   if (mode === 'rpc') {
     const load = await startLoadGenerator();
     const r = await load.run({ target: { kind: 'http', origin: d.url, path: '/rpc' }, token: d.adminToken, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'get_balance', params: { wallet } }), connections: 10, durationMs: seconds * 1000, warmupMs: 200 });
@@ -106,6 +110,7 @@ if (mode === 'cli') {
   await d.stop();
   await node.stop();
   rmSync(datadir, { recursive: true, force: true });
+  rmSync(runDir, { recursive: true, force: true });
 }
 
 const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
