@@ -3,7 +3,7 @@
  * `memory: true`, so it never writes to disk), driven by the same load generator on a wallet of
  * 1,000 UTXOs each: balance and history throughput, and address, send and create latency.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PeerReady } from '../peers/bcoin-peer.ts';
@@ -17,12 +17,18 @@ import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { fmt, fmtSpread, ratios, spread } from '../lib/stats.ts';
 
 const PEER = fileURLToPath(new URL('../peers/bcoin-peer.ts', import.meta.url));
+const PEERS_DIR = fileURLToPath(new URL('../peers', import.meta.url));
 const PEER_MODULES = fileURLToPath(new URL('../peers/node_modules/bcoin', import.meta.url));
 const UTXOS = 1000;
 const COIN = 50_000;
 
 async function startPeer(): Promise<{ child: ChildProcess; ready: PeerReady }> {
-  if (!existsSync(PEER_MODULES)) throw new Error('bcoin is not installed: run `npm install --prefix bench/peers` (see bench/README.md)');
+  if (!existsSync(PEER_MODULES)) {
+    // A fresh clone: install the peer from bench/peers/package-lock.json, outside walletd's own tree.
+    console.log('  installing bcoin 1.0.2 into bench/peers (npm ci, about a minute)');
+    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0 || !existsSync(PEER_MODULES)) throw new Error('could not install bcoin into bench/peers (npm ci failed)');
+  }
   const child = fork(PEER, [String(UTXOS), String(COIN)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
