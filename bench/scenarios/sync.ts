@@ -34,7 +34,7 @@ async function walletdRescan(node: RegtestNode, env: Record<string, string>, xpu
       for (;;) {
         const info = await d.call<WalletInfo>('get_wallet_info', { wallet: id });
         if ((info.sync.syncHeight ?? -1) >= tip) break;
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 50));
       }
     });
     const bal = BigInt((await d.call<{ confirmed: number }>('get_balance', { wallet: id })).confirmed);
