@@ -45,6 +45,8 @@ function parseArgs(argv: string[]): { opts: BenchOptions; only: string[] | null 
 }
 
 const { opts, only } = parseArgs(process.argv.slice(2));
+// Ctrl-C runs the exit hooks that stop the daemons and regtest nodes this run started.
+process.once('SIGINT', () => process.exit(130));
 if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
 const chosen = ALL.filter((s) => !only || only.includes(s.name));
 const started = process.hrtime.bigint();

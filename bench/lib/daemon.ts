@@ -52,6 +52,12 @@ function profileEnv(dir: string | undefined): Record<string, string> {
   return dir ? { NODE_OPTIONS: `--import=${PRELOAD}`, BENCH_CPU_PROF_DIR: dir } : {};
 }
 
+const live = new Set<RunningDaemon['child']>();
+// A scenario that throws must not leave daemons polling a node that is gone.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Starts `node bin/walletd.mjs` on a fresh data dir (following `node` when given). */
 export async function startBenchDaemon(opts: DaemonOptions = {}): Promise<BenchDaemon> {
   const datadir = opts.datadir ?? mkdtempSync(join(tmpdir(), 'walletd-bench-'));
@@ -64,6 +70,8 @@ export async function startBenchDaemon(opts: DaemonOptions = {}): Promise<BenchD
     d = Object.assign(p, { datadir, adminToken: readFileSync(join(datadir, 'admin.token'), 'utf8').trim() });
   }
   const owned = opts.datadir === undefined;
+  live.add(d.child);
+  void d.exited.then(() => live.delete(d.child));
   return {
     url: d.url,
     socket: d.socket,
