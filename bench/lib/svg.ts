@@ -37,7 +37,7 @@ export function writeCdfChart(file: string, title: string, unit: string, series:
     if (t < lo / 1.01 || t > hi * 1.05) continue;
     parts.push(`<line x1="${x(t)}" y1="${M.t}" x2="${x(t)}" y2="${H - M.b}" stroke="#ddd"/><text x="${x(t)}" y="${H - M.b + 16}" text-anchor="middle">${t}</text>`);
   }
-  for (const f of [0, 0.5, 0.9, 0.99, 1]) {
+  for (const f of [0, 0.5, 0.9, 1]) {
     parts.push(`<line x1="${M.l}" y1="${y(f)}" x2="${W - M.r}" y2="${y(f)}" stroke="#eee"/><text x="${M.l - 6}" y="${y(f) + 4}" text-anchor="end">${f}</text>`);
   }
   series.forEach((s, i) => {
@@ -68,14 +68,25 @@ export function writeRangeChart(file: string, title: string, unit: string, bars:
   const h = M.t + M.b + rowH * bars.length;
   const x = (v: number) => left + (v / hi) * (W - left - M.r);
   const parts: string[] = [];
+  const step = niceStep(hi / 5);
+  for (let t = 0; t <= hi; t += step) {
+    parts.push(`<line x1="${x(t)}" y1="${M.t}" x2="${x(t)}" y2="${h - M.b + 4}" stroke="#ddd"/><text x="${x(t)}" y="${h - M.b + 16}" text-anchor="middle">${+t.toPrecision(3)}</text>`);
+  }
   bars.forEach((b, i) => {
     const yy = M.t + i * rowH;
+    parts.push(`<text x="${Math.max(x(b.median), x(b.max)) + 4}" y="${yy + rowH * 0.65}" font-size="10">${+b.median.toPrecision(3)}</text>`);
     parts.push(`<text x="${left - 6}" y="${yy + rowH * 0.65}" text-anchor="end">${esc(b.label)}</text>`);
     parts.push(`<rect x="${left}" y="${yy + 3}" width="${Math.max(0, x(b.median) - left)}" height="${rowH - 6}" fill="${COLORS[i % 2]}" opacity="0.7"/>`);
     parts.push(`<line x1="${x(b.min)}" y1="${yy + rowH / 2}" x2="${x(b.max)}" y2="${yy + rowH / 2}" stroke="#000"/>`);
   });
   parts.push(`<text x="${(left + W) / 2}" y="${h - 12}" text-anchor="middle">${esc(unit)}</text>`);
   writeSvg(file, title, parts, h);
+}
+
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw || 1));
+  const m = raw / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
 function writeSvg(file: string, title: string, parts: string[], height = H): void {
