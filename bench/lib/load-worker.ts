@@ -153,7 +153,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     elapsedMs,
     reqPerSec: elapsedMs > 0 ? (requests / elapsedMs) * 1000 : 0,
     latencyUs: percentiles(samples),
-    samplesUs: thin(samples, 1000),
+    samplesUs: thin(samples, 250),
   };
 }
 
