@@ -108,6 +108,7 @@ async function run(opts: BenchOptions): Promise<ScenarioResult> {
         `bcoin runs in its own process, in-process node + wallet plugin, memory: true: it does no disk writes (bytes written during the workload: walletd ${fmt(written.walletd)}, bcoin ${fmt(written.bcoin)}); walletd commits every write to its SQLCipher keystore (synchronous=FULL).`,
         `bcoin is on its own regtest chain (addresses ${p.prefix}1...), walletd on litecoind regtest; both wallets hold ${UTXOS} coins of ${COIN} sats.`,
         'same client code: the forked undici load generator; only the URL, method and body differ per system.',
+        "bcoin as it installs on Node 20: bcrypto 0.3.7's and secp256k1 3.5's native addons do not build, so it hashes with node:crypto and signs in pure JS (elliptic).",
       ],
       config: { repeats, durationMs, utxos: UTXOS, coin: COIN, bytesWritten: written },
       raw,
