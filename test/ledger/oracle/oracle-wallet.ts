@@ -194,6 +194,28 @@ export class OracleWallet {
       }
       return vin;
     };
+    // listtransactions leaves change out (Core's IsChange: a watched output with no address-book
+    // entry in a tx from me), so `view.ours` misses it: ask the node whose each parent output is.
+    const parents = new Map<string, Array<{ address?: string }>>();
+    const watched = new Map<string, boolean>();
+    const isOurs = async (txid: string, vout: number): Promise<boolean> => {
+      if (view.ours.has(`${txid}:${vout}`)) return true;
+      let outs = parents.get(txid);
+      if (!outs) {
+        const tx = await this.rpc.call<{ decoded: { vout: Array<{ scriptPubKey: { address?: string; addresses?: string[] } }> } }>('gettransaction', txid, true, true);
+        outs = tx.decoded.vout.map((o) => ({ address: o.scriptPubKey.address ?? o.scriptPubKey.addresses?.[0] }));
+        parents.set(txid, outs);
+      }
+      const address = outs[vout]?.address;
+      if (address === undefined) return false;
+      let mine = watched.get(address);
+      if (mine === undefined) {
+        const info = await this.rpc.call<{ ismine: boolean; iswatchonly: boolean }>('getaddressinfo', address);
+        mine = info.ismine || info.iswatchonly;
+        watched.set(address, mine);
+      }
+      return mine;
+    };
     const memo = new Map<string, boolean>();
     const trusted = async (txid: string): Promise<boolean> => {
       const known = memo.get(txid);
@@ -206,7 +228,7 @@ export class OracleWallet {
         const vin = await inputsOf(txid);
         ok = vin.length > 0;
         for (const i of vin) {
-          if (!view.ours.has(`${i.txid}:${i.vout}`) || !(await trusted(i.txid))) {
+          if (!(await isOurs(i.txid, i.vout)) || !(await trusted(i.txid))) {
             ok = false;
             break;
           }
