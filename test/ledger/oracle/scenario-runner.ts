@@ -1,0 +1,149 @@
+/**
+ * Runs a seeded random scenario against a real node and a real walletd, and after every step
+ * waits for walletd to converge on the oracle's view; the first divergence ends the run with a
+ * report that names the seed, the step and the step log, so the run replays.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChainNode, type ChainNode } from './chain-node.ts';
+import { compareViews, type Profile } from './compare.ts';
+import { OracleWallet, type OracleView } from './oracle-wallet.ts';
+import { mulberry32 } from './prng.ts';
+import { STEPS, StepDivergence, type StepContext, type StepKind } from './scenario-steps.ts';
+import { readWalletdView } from './views.ts';
+import { startWalletd, type WalletdControl } from './walletd-control.ts';
+
+/** How a run is set up. */
+export interface RunOptions {
+  seed: number;
+  steps: number;
+  profile: Profile;
+  /** Restrict the full profile to these kinds (plus receive-fresh and mine), to chase one finding. */
+  only?: StepKind[];
+  /** How long walletd may take to agree after a step. */
+  convergeMs?: number;
+}
+
+/** What a run found. */
+export interface RunResult {
+  stepsRun: number;
+  /** The step kinds that ran, with their counts. */
+  kinds: Partial<Record<StepKind, number>>;
+  /** Null when walletd agreed with the oracle after every step. */
+  divergence: { step: number; kind: StepKind | 'setup'; lines: string[] } | null;
+  /** A human report: seed, replay line, differences and step log. */
+  report: string;
+  /** Coins and txs the oracle held at the last agreed step: proof that something was judged. */
+  judged: { coins: number; txs: number };
+}
+
+/** Step weights. Mining is frequent but a few blocks at a time, so 300 steps stay quick. */
+const WEIGHTS: Record<Profile, Partial<Record<StepKind, number>>> = {
+  basic: { 'receive-fresh': 35, send: 30, mine: 35 },
+  full: {
+    'receive-fresh': 14, 'receive-reused': 7, send: 12, coinbase: 5, mine: 16, bump: 5,
+    'double-spend': 5, reorg: 7, 'restart-walletd': 2, 'restart-node': 1,
+  },
+};
+
+/** Runs one scenario from node start to teardown. */
+export async function runScenario(opts: RunOptions): Promise<RunResult> {
+  const rng = mulberry32(opts.seed);
+  let weights = WEIGHTS[opts.profile];
+  if (opts.only?.length) {
+    const keep = new Set<StepKind>([...opts.only, 'receive-fresh', 'mine']);
+    weights = Object.fromEntries(Object.entries(weights).filter(([k]) => keep.has(k as StepKind)));
+  }
+  const log: string[] = [];
+  const kinds: Partial<Record<StepKind, number>> = {};
+  const node = await startChainNode();
+  let walletd: WalletdControl | undefined;
+  let divergence: RunResult['divergence'] = null;
+  let step = 0;
+  let judged = { coins: 0, txs: 0 };
+  try {
+    walletd = await startWalletd(node);
+    const info = await readWalletdView(walletd);
+    const oracle = await OracleWallet.create(node, info.descriptors, Math.max(info.addressCount.receive, info.addressCount.change));
+    const judge = (): Promise<{ view: OracleView; lines: string[] }> =>
+      converge(node, walletd!, oracle, opts.profile, opts.convergeMs ?? 15_000);
+    const first = await judge();
+    if (first.lines.length) divergence = { step: 0, kind: 'setup', lines: first.lines };
+    const ctx: StepContext = {
+      node, walletd, rng, birthHeight: first.view.tipHeight, handedOut: [], receives: [], last: first.view,
+    };
+    for (step = 1; step <= opts.steps && !divergence; step++) {
+      const kind = rng.weighted(weights as Record<StepKind, number>);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      try {
+        log.push(`#${step} ${kind}: ${await STEPS[kind](ctx)}`);
+      } catch (err) {
+        if (!(err instanceof StepDivergence)) {
+          log.push(`#${step} ${kind}: harness error ${(err as Error).message}`);
+          throw new Error(report(opts, step, kind, [`harness error: ${(err as Error).stack}`], log));
+        }
+        log.push(`#${step} ${kind}: ${err.message}`);
+        divergence = { step, kind, lines: [err.message] };
+        break;
+      }
+      const verdict = await judge();
+      ctx.last = verdict.view;
+      if (verdict.lines.length) divergence = { step, kind, lines: verdict.lines };
+      else judged = { coins: verdict.view.unspent.size, txs: verdict.view.txs.size };
+    }
+  } finally {
+    await walletd?.stop().catch(() => undefined);
+    await node.stop();
+  }
+  const stepsRun = divergence ? divergence.step : opts.steps;
+  return {
+    stepsRun,
+    kinds,
+    divergence,
+    judged,
+    report: divergence ? report(opts, divergence.step, divergence.kind, divergence.lines, log) : `${stepsRun} steps, 0 divergences (seed ${opts.seed})`,
+  };
+}
+
+/** Polls until walletd has synced to the node's tip and agrees with the oracle, or time runs out. */
+async function converge(
+  node: ChainNode, walletd: WalletdControl, oracle: OracleWallet, profile: Profile, timeoutMs: number,
+): Promise<{ view: OracleView; lines: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let view = await oracle.view();
+    let lines: string[];
+    try {
+      const w = await readWalletdView(walletd);
+      // The oracle must watch every address walletd derived, or "unknown to the oracle" is ours.
+      if (await oracle.ensureRange(Math.max(w.addressCount.receive, w.addressCount.change))) view = await oracle.view();
+      if (w.syncHeight !== view.tipHeight) lines = [`walletd sync height ${w.syncHeight} | node tip ${view.tipHeight}`];
+      else {
+        const trustedPending = profile === 'full' ? await oracle.trustedPending(view) : null;
+        lines = await compareViews(node, { view, trustedPending }, w, profile);
+      }
+    } catch (err) {
+      // A restarting walletd (or node) answers nothing for a moment; only a lasting failure counts.
+      lines = [`walletd did not answer: ${(err as Error).message}`];
+    }
+    if (lines.length === 0 || Date.now() > deadline) return { view, lines };
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+function report(opts: RunOptions, step: number, kind: string, lines: string[], log: string[]): string {
+  const file = join(tmpdir(), `walletd-diff-${opts.seed}.log`);
+  writeFileSync(file, log.join('\n') + '\n');
+  const tail = log.slice(-60);
+  return [
+    `walletd diverged from the oracle (the node's own watch-only wallet)`,
+    `  seed ${opts.seed}; replay: WALLETD_DIFF_SEED=${opts.seed} WALLETD_DIFF_PROFILE=${opts.profile} WALLETD_DIFF_STEPS=${opts.steps}` +
+      (opts.only?.length ? ` WALLETD_DIFF_ONLY=${opts.only.join(',')}` : ''),
+    `  at step ${step} of ${opts.steps} (${kind}); ${lines.length} difference(s):`,
+    ...lines.slice(0, 40).map((l) => `    ${l}`),
+    ...(lines.length > 40 ? [`    … ${lines.length - 40} more`] : []),
+    `  step log (last ${tail.length} of ${log.length}; all of it in ${file}):`,
+    ...tail.map((l) => `    ${l}`),
+  ].join('\n');
+}
