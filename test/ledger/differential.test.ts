@@ -29,7 +29,7 @@ describe(`walletd vs the node's watch-only wallet (${profile}, ${steps} steps)`,
       console.log(`differential: seed ${seed}, ${steps} steps, profile ${profile} (replay with WALLETD_DIFF_SEED=${seed})`);
       const started = Date.now();
       const result = await runScenario({ seed, steps, profile, only });
-      console.log(`differential: ${result.report}; ${((Date.now() - started) / 1000).toFixed(1)} s; kinds ${JSON.stringify(result.kinds)}; last agreed view ${JSON.stringify(result.judged)}`);
+      console.log(`differential: ${result.report}; ${((Date.now() - started) / 1000).toFixed(1)} s; kinds ${JSON.stringify(result.kinds)}; last agreed view ${JSON.stringify(result.judged)}; ms by kind ${JSON.stringify(result.msByKind)}; log ${result.logFile}`);
       if (result.divergence) throw new Error(result.report);
       expect(result.stepsRun).toBe(steps);
       expect(result.judged.coins).toBeGreaterThan(0);

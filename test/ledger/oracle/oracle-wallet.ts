@@ -84,8 +84,12 @@ export class OracleWallet {
     return true;
   }
 
-  /** One consistent reading of the oracle (a single batch, after the wallet caught up with validation). */
-  async view(): Promise<OracleView> {
+  /**
+   * One consistent reading of the oracle (a batch, after the wallet caught up with validation).
+   * listtransactions omits the receive entries of conflicted txs (ListTransactions with
+   * nMinDepth 0 skips depth < 0), so `alsoAsk` (walletd's txids) are looked up one by one.
+   */
+  async view(alsoAsk: Iterable<string> = []): Promise<OracleView> {
     const [, chain, mempool, unspent, balances, txs] = await this.rpc.batchStrict<unknown>([
       // The wallet learns of blocks through the validation queue; drain it so it has seen the tip.
       { method: 'syncwithvalidationinterfacequeue' },
@@ -122,6 +126,16 @@ export class OracleWallet {
       const state: OracleTxState = d > 0 ? 'confirmed' : d < 0 ? 'conflicted' : pool.has(e.txid) ? 'pending' : 'inactive';
       view.txs.set(e.txid, { txid: e.txid, state, confirmations: d, coinbase: e.generated === true });
     }
+    const missing = [...alsoAsk].filter((txid) => !view.txs.has(txid));
+    const found = await this.rpc.batch<{ confirmations: number; generated?: boolean }>(
+      missing.map((txid) => ({ method: 'gettransaction', params: [txid, true] })),
+    );
+    found.forEach((r, i) => {
+      if (!r.ok) return; // -5: not a wallet tx of the oracle
+      const d = r.result.confirmations;
+      const state: OracleTxState = d > 0 ? 'confirmed' : d < 0 ? 'conflicted' : pool.has(missing[i]!) ? 'pending' : 'inactive';
+      view.txs.set(missing[i]!, { txid: missing[i]!, state, confirmations: d, coinbase: r.result.generated === true });
+    });
     return view;
   }
 

@@ -30,6 +30,10 @@ export interface RunResult {
   stepsRun: number;
   /** The step kinds that ran, with their counts. */
   kinds: Partial<Record<StepKind, number>>;
+  /** Milliseconds spent per step kind, acting and converging (a measurement, never asserted). */
+  msByKind: Partial<Record<StepKind, number>>;
+  /** Where the full step log was written. */
+  logFile: string;
   /** Null when walletd agreed with the oracle after every step. */
   divergence: { step: number; kind: StepKind | 'setup'; lines: string[] } | null;
   /** A human report: seed, replay line, differences and step log. */
@@ -57,6 +61,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   }
   const log: string[] = [];
   const kinds: Partial<Record<StepKind, number>> = {};
+  const msByKind: Partial<Record<StepKind, number>> = {};
+  const logFile = join(tmpdir(), `walletd-diff-${opts.seed}.log`);
   const node = await startChainNode();
   let walletd: WalletdControl | undefined;
   let divergence: RunResult['divergence'] = null;
@@ -76,6 +82,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     for (step = 1; step <= opts.steps && !divergence; step++) {
       const kind = rng.weighted(weights as Record<StepKind, number>);
       kinds[kind] = (kinds[kind] ?? 0) + 1;
+      const t0 = Date.now();
       try {
         log.push(`#${step} ${kind}: ${await STEPS[kind](ctx)}`);
       } catch (err) {
@@ -91,8 +98,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       ctx.last = verdict.view;
       if (verdict.lines.length) divergence = { step, kind, lines: verdict.lines };
       else judged = { coins: verdict.view.unspent.size, txs: verdict.view.txs.size };
+      msByKind[kind] = (msByKind[kind] ?? 0) + Date.now() - t0;
     }
   } finally {
+    writeFileSync(logFile, log.join('\n') + '\n');
     await walletd?.stop().catch(() => undefined);
     await node.stop();
   }
@@ -100,6 +109,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   return {
     stepsRun,
     kinds,
+    msByKind,
+    logFile,
     divergence,
     judged,
     report: divergence ? report(opts, divergence.step, divergence.kind, divergence.lines, log) : `${stepsRun} steps, 0 divergences (seed ${opts.seed})`,
@@ -112,12 +123,13 @@ async function converge(
 ): Promise<{ view: OracleView; lines: string[] }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let view = await oracle.view();
+    let view: OracleView | undefined;
     let lines: string[];
     try {
       const w = await readWalletdView(walletd);
       // The oracle must watch every address walletd derived, or "unknown to the oracle" is ours.
-      if (await oracle.ensureRange(Math.max(w.addressCount.receive, w.addressCount.change))) view = await oracle.view();
+      await oracle.ensureRange(Math.max(w.addressCount.receive, w.addressCount.change));
+      view = await oracle.view(w.txs.keys());
       if (w.syncHeight !== view.tipHeight) lines = [`walletd sync height ${w.syncHeight} | node tip ${view.tipHeight}`];
       else {
         const trustedPending = profile === 'full' ? await oracle.trustedPending(view) : null;
@@ -127,14 +139,14 @@ async function converge(
       // A restarting walletd (or node) answers nothing for a moment; only a lasting failure counts.
       lines = [`walletd did not answer: ${(err as Error).message}`];
     }
-    if (lines.length === 0 || Date.now() > deadline) return { view, lines };
-    await new Promise((r) => setTimeout(r, 150));
+    if (view && (lines.length === 0 || Date.now() > deadline)) return { view, lines };
+    if (Date.now() > deadline + 15_000) throw new Error(`no reading of walletd and the oracle: ${lines.join('; ')}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 function report(opts: RunOptions, step: number, kind: string, lines: string[], log: string[]): string {
   const file = join(tmpdir(), `walletd-diff-${opts.seed}.log`);
-  writeFileSync(file, log.join('\n') + '\n');
   const tail = log.slice(-60);
   return [
     `walletd diverged from the oracle (the node's own watch-only wallet)`,

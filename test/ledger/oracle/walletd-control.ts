@@ -51,7 +51,7 @@ export async function startWalletd(node: ChainNode): Promise<WalletdControl> {
     WALLETD_CHAIN_URL: node.url,
     WALLETD_CHAIN_USER: node.user,
     WALLETD_CHAIN_PASSWORD: node.password,
-    WALLETD_CHAIN_POLL_INTERVAL_MS: '200',
+    WALLETD_CHAIN_POLL_INTERVAL_MS: '100',
   };
   const launch = async (): Promise<Running> => {
     const d = await startDaemonProcess(datadir, [], env);
