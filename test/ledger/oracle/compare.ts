@@ -22,7 +22,7 @@ export interface OracleFacts {
 /** Compares both views; returns the divergences, one readable line each. */
 export async function compareViews(node: ChainNode, oracle: OracleFacts, w: WalletdView, profile: Profile): Promise<string[]> {
   const out: string[] = [];
-  compareUnspent(oracle.view, w, out);
+  await compareUnspent(node, oracle.view, w, out);
   await compareTxs(node, oracle.view, w, profile, out);
   if (profile === 'full') compareBalances(oracle, w, out);
   return out;
@@ -32,7 +32,7 @@ function fmt(c: Coin | undefined): string {
   return c ? `${c.value} sats, ${c.confirmations} conf` : 'absent';
 }
 
-function compareUnspent(o: OracleView, w: WalletdView, out: string[]): void {
+async function compareUnspent(node: ChainNode, o: OracleView, w: WalletdView, out: string[]): Promise<void> {
   // walletd lists immature coinbase coins (spendable: false); Core's listunspent omits them
   // (AvailableCoins skips IsImmatureCoinBase), so they leave walletd's side before comparing.
   const mine = new Map([...w.unspent].filter(([, c]) => !(c.coinbase === true && c.confirmations < MATURE_DEPTH)));
@@ -40,8 +40,21 @@ function compareUnspent(o: OracleView, w: WalletdView, out: string[]): void {
     const a = mine.get(outpoint);
     const b = o.unspent.get(outpoint);
     if (a && b && a.value === b.value && a.confirmations === b.confirmations) continue;
-    out.push(`unspent ${outpoint}: walletd ${fmt(a)} | oracle ${fmt(b)}`);
+    out.push(`unspent ${outpoint}: walletd ${fmt(a)} | oracle ${fmt(b)}; ${await nodeSays(node, outpoint)}`);
   }
+}
+
+/** What the node's UTXO set says of an outpoint, so a reader can tell which side is wrong. */
+async function nodeSays(node: ChainNode, outpoint: string): Promise<string> {
+  const [txid, vout] = outpoint.split(':') as [string, string];
+  type TxOut = { confirmations: number; coinbase: boolean } | null;
+  const [withPool, chainOnly] = await node.base.batchStrict<TxOut>([
+    { method: 'gettxout', params: [txid, Number(vout), true] },
+    { method: 'gettxout', params: [txid, Number(vout), false] },
+  ]);
+  if (withPool) return `node: unspent, ${withPool.confirmations} conf${withPool.coinbase ? ', coinbase' : ''}`;
+  if (chainOnly) return 'node: spent by a mempool tx';
+  return 'node: spent in the chain, or not in the chain or mempool';
 }
 
 /**

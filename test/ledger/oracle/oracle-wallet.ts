@@ -190,9 +190,9 @@ export class OracleWallet {
 
 /**
  * Whether a tx that the oracle holds at depth 0 outside the mempool (or as conflicted) can never
- * confirm: it is a coinbase whose block left the chain, or one of its inputs is already spent by
- * another tx that is in the mempool or the chain, or it spends an output of a wallet tx that can
- * never confirm. A tx for which none of that holds (e.g. evicted, or its parent vanished with a
+ * confirm: it is a coinbase whose block left the chain, or it spends such a coinbase, or one of
+ * its inputs is already spent by another tx that is in the mempool or the chain, or it spends an
+ * output of a wallet tx that can never confirm. A tx for which none of that holds (e.g. evicted, or its parent vanished with a
  * reorg) might still confirm, so walletd may keep calling it pending.
  */
 export async function canNeverConfirm(node: ChainNode, view: OracleView, txid: string, seen = new Set<string>()): Promise<boolean> {
@@ -207,9 +207,11 @@ export async function canNeverConfirm(node: ChainNode, view: OracleView, txid: s
     const parent = view.txs.get(i.txid!);
     if (parent?.state === 'conflicted') return true;
     if (parent?.state === 'inactive' && (await canNeverConfirm(node, view, i.txid!, seen))) return true;
-    const live = view.mempool.has(i.txid!) ||
-      ((await node.base.call<{ confirmations?: number }>('getrawtransaction', i.txid!, true).catch(() => ({ confirmations: 0 })))
-        .confirmations ?? 0) > 0;
+    type Raw = { confirmations?: number; vin: Array<{ coinbase?: string }> };
+    const raw = await node.base.call<Raw>('getrawtransaction', i.txid!, true).catch(() => null);
+    // A coinbase exists only in its own block: once that block left the chain, so did its coins.
+    if (raw?.vin[0]?.coinbase !== undefined && !(raw.confirmations! > 0)) return true;
+    const live = view.mempool.has(i.txid!) || (raw?.confirmations ?? 0) > 0;
     // gettxout with include_mempool: null when the output is spent in the chain or the mempool.
     if (live && (await node.base.call<unknown>('gettxout', i.txid!, i.vout!, true)) === null) return true;
   }

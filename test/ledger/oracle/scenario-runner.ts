@@ -47,7 +47,8 @@ const WEIGHTS: Record<Profile, Partial<Record<StepKind, number>>> = {
   basic: { 'receive-fresh': 35, send: 30, mine: 35 },
   full: {
     'receive-fresh': 14, 'receive-reused': 7, send: 12, coinbase: 5, mine: 16, bump: 5,
-    'double-spend': 5, reorg: 7, 'restart-walletd': 2, 'restart-node': 1,
+    'double-spend': 5, reorg: 4, 'reorg-back': 1.5, 'reorg-double-spend': 1.5, 'reorg-deep': 0.7,
+    'restart-walletd': 2, 'restart-node': 1,
   },
 };
 

@@ -84,7 +84,19 @@ export const STEPS = {
     if (!(await mineConflict(c.node, hex))) return `double-spend of ${r.txid} skipped: its conflict spends a mempool parent`;
     return `double-spend ${r.txid} mined directly in a block`;
   },
-  reorg: async (c: StepContext) => reorg(c),
+  reorg: async (c: StepContext) => reorg(c, 'longer', () => c.rng.int(1, 6)),
+  'reorg-back': async (c: StepContext) => reorg(c, 'back', () => c.rng.int(1, 6)),
+  'reorg-double-spend': async (c: StepContext) => reorg(c, 'double-spend', () => 0),
+  // Deeper than walletd's old fixed window of 100 blocks; the chain grows first if it must.
+  'reorg-deep': async (c: StepContext) => {
+    const d = c.rng.int(20, 120);
+    const short = d - (c.last.tipHeight - c.birthHeight);
+    if (short > 0) {
+      await c.node.harness.call('generatetoaddress', short, c.node.minerAddress);
+      c.last = { ...c.last, tipHeight: c.last.tipHeight + short };
+    }
+    return (short > 0 ? `mine ${short}, then ` : '') + (await reorg(c, c.rng.chance(0.7) ? 'longer' : 'back', () => d));
+  },
   'restart-walletd': async (c: StepContext) => {
     await c.walletd.restart();
     return 'walletd restarted';
@@ -148,45 +160,51 @@ async function mineConflict(node: ChainNode, hex: string): Promise<boolean> {
   }
 }
 
+/** How a reorg step ends: a longer competing chain, the old chain back, or a double-spend of a receive in it. */
+type ReorgVariant = 'longer' | 'back' | 'double-spend';
+
 /**
- * invalidateblock at depth d, then one of: a longer competing chain (optionally reconsidering the
- * old tip, which then has less work and stays out); a shorter one and reconsiderblock (the old
- * chain comes back); or a competing chain whose first block double-spends a receive that was
- * confirmed in the stale part.
+ * invalidateblock at depth d (never below the block walletd was created at), then by variant:
+ * - longer: a longer competing chain, then reconsiderblock or not (the old chain, with less
+ *   work now, stays out either way);
+ * - back: a shorter competing chain, then reconsiderblock: the old chain comes back;
+ * - double-spend: d is the depth of a confirmed receive, and the competing chain's first block
+ *   double-spends it (a reorged-out receive that is then double-spent).
  */
-async function reorg(c: StepContext): Promise<string> {
+async function reorg(c: StepContext, variant: ReorgVariant, depth: () => number): Promise<string> {
   const tip = c.last.tipHeight;
   const room = tip - c.birthHeight;
   if (room < 1) return 'reorg skipped: no blocks since walletd was created';
-  let d = Math.min(room, c.rng.chance(0.1) ? c.rng.int(10, 120) : c.rng.int(1, 6));
-  const variant = c.rng.weighted({ longer: 6, back: 2, 'double-spend': 2 });
+  let d = Math.min(room, depth());
   let victim: string | undefined;
   if (variant === 'double-spend') {
     const confirmed = c.receives.filter((r) => c.last.txs.get(r.txid)?.state === 'confirmed');
     const r = confirmed.length ? c.rng.pick(confirmed) : undefined;
-    const depth = r ? c.last.txs.get(r.txid)!.confirmations : 0;
-    if (r && depth <= Math.min(room, 120)) {
-      victim = r.txid;
-      d = depth;
-    }
+    const conf = r ? c.last.txs.get(r.txid)!.confirmations : 0;
+    if (!r || conf > Math.min(room, 120)) return 'reorg skipped: no confirmed receive within 120 blocks';
+    victim = r.txid;
+    d = conf;
   }
   const stale = await c.node.base.call<string>('getblockhash', tip - d + 1);
   await c.node.base.call('invalidateblock', stale);
+  // A competing block mined to the same address in the same second as the stale one could be
+  // byte-identical to it, and so already invalid: the competing chain pays a fresh address.
+  const miner = await c.node.harness.call<string>('getnewaddress', '', 'bech32');
   let what: string;
   if (variant === 'back') {
     const k = d > 1 ? c.rng.int(1, d - 1) : 0;
-    if (k) await c.node.harness.call('generatetoaddress', k, c.node.minerAddress);
+    if (k) await c.node.harness.call('generatetoaddress', k, miner);
     await c.node.base.call('reconsiderblock', stale);
     what = `reorg ${d} then back: ${k} competing block(s), reconsiderblock restores the old chain`;
   } else if (victim) {
     const mined = await mineConflict(c.node, await conflictOf(c.node, victim));
-    await c.node.harness.call('generatetoaddress', mined ? d : d + 1, c.node.minerAddress);
+    await c.node.harness.call('generatetoaddress', mined ? d : d + 1, miner);
     what = mined
       ? `reorg ${d}: receive ${victim} reorged out and double-spent in the competing chain (${d + 1} blocks)`
       : `reorg ${d}: ${d + 1} competing blocks (the double-spend of ${victim} needed a mempool parent; not made)`;
   } else {
     const k = d + c.rng.int(1, 2);
-    await c.node.harness.call('generatetoaddress', k, c.node.minerAddress);
+    await c.node.harness.call('generatetoaddress', k, miner);
     const reconsider = c.rng.chance(0.5);
     if (reconsider) await c.node.base.call('reconsiderblock', stale);
     what = `reorg ${d}: ${k} competing blocks${reconsider ? ', reconsiderblock (old chain has less work)' : ''}`;
