@@ -48,7 +48,7 @@ const WEIGHTS: Record<Profile, Partial<Record<StepKind, number>>> = {
   full: {
     'receive-fresh': 14, 'receive-reused': 7, send: 12, coinbase: 5, mine: 16, bump: 5,
     'double-spend': 5, reorg: 4, 'reorg-back': 1.5, 'reorg-double-spend': 1.5, 'reorg-deep': 0.7,
-    'restart-walletd': 2, 'restart-node': 1,
+    'restart-walletd': 1.2, 'restart-node': 0.6,
   },
 };
 
@@ -73,7 +73,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     walletd = await startWalletd(node);
     const info = await readWalletdView(walletd);
     const oracle = await OracleWallet.create(node, info.descriptors, Math.max(info.addressCount.receive, info.addressCount.change));
-    const judge = (): Promise<{ view: OracleView; lines: string[] }> =>
+    const judge = (): Promise<{ view: OracleView; lines: string[]; summary: string }> =>
       converge(node, walletd!, oracle, opts.profile, opts.convergeMs ?? 15_000);
     const first = await judge();
     if (first.lines.length) divergence = { step: 0, kind: 'setup', lines: first.lines };
@@ -96,6 +96,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         break;
       }
       const verdict = await judge();
+      log[log.length - 1] += ` ${verdict.summary}`;
       ctx.last = verdict.view;
       if (verdict.lines.length) divergence = { step, kind, lines: verdict.lines };
       else judged = { coins: verdict.view.unspent.size, txs: verdict.view.txs.size };
@@ -121,11 +122,12 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
 /** Polls until walletd has synced to the node's tip and agrees with the oracle, or time runs out. */
 async function converge(
   node: ChainNode, walletd: WalletdControl, oracle: OracleWallet, profile: Profile, timeoutMs: number,
-): Promise<{ view: OracleView; lines: string[] }> {
+): Promise<{ view: OracleView; lines: string[]; summary: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let view: OracleView | undefined;
     let lines: string[];
+    let trustedPending: bigint | null = null;
     try {
       const w = await readWalletdView(walletd);
       // The oracle must watch every address walletd derived, or "unknown to the oracle" is ours.
@@ -133,14 +135,19 @@ async function converge(
       view = await oracle.view(w.txs.keys());
       if (w.syncHeight !== view.tipHeight) lines = [`walletd sync height ${w.syncHeight} | node tip ${view.tipHeight}`];
       else {
-        const trustedPending = profile === 'full' ? await oracle.trustedPending(view) : null;
+        trustedPending = profile === 'full' ? await oracle.trustedPending(view) : null;
         lines = await compareViews(node, { view, trustedPending }, w, profile);
       }
     } catch (err) {
       // A restarting walletd (or node) answers nothing for a moment; only a lasting failure counts.
       lines = [`walletd did not answer: ${(err as Error).message}`];
     }
-    if (view && (lines.length === 0 || Date.now() > deadline)) return { view, lines };
+    if (view && (lines.length === 0 || Date.now() > deadline)) {
+      const b = view.balances;
+      const tp = trustedPending === null ? '' : `, of which trusted ${trustedPending}`;
+      const summary = `[tip ${view.tipHeight}; oracle: trusted ${b.trusted}, pending ${b.untrustedPending}${tp}, immature ${b.immature}]`;
+      return { view, lines, summary };
+    }
     if (Date.now() > deadline + 15_000) throw new Error(`no reading of walletd and the oracle: ${lines.join('; ')}`);
     await new Promise((r) => setTimeout(r, 50));
   }

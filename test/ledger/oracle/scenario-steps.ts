@@ -98,12 +98,14 @@ export const STEPS = {
     return (short > 0 ? `mine ${short}, then ` : '') + (await reorg(c, c.rng.chance(0.7) ? 'longer' : 'back', () => d));
   },
   'restart-walletd': async (c: StepContext) => {
+    const t0 = Date.now();
     await c.walletd.restart();
-    return 'walletd restarted';
+    return `walletd restarted (${Date.now() - t0} ms)`;
   },
   'restart-node': async (c: StepContext) => {
+    const t0 = Date.now();
     await c.node.restart();
-    return 'node restarted';
+    return `node restarted (${Date.now() - t0} ms)`;
   },
 } satisfies Record<string, (c: StepContext) => Promise<string>>;
 
