@@ -40,8 +40,18 @@ async function compareUnspent(node: ChainNode, o: OracleView, w: WalletdView, ou
     const a = mine.get(outpoint);
     const b = o.unspent.get(outpoint);
     if (a && b && a.value === b.value && a.confirmations === b.confirmations) continue;
-    out.push(`unspent ${outpoint}: walletd ${fmt(a)} | oracle ${fmt(b)}; ${await nodeSays(node, outpoint)}`);
+    const tx = o.txs.get(outpoint.split(':')[0]!);
+    const held = tx ? `oracle holds its tx as ${tx.state}${await poolVerdict(node, tx.state, tx.txid)}` : 'the oracle does not know its tx';
+    out.push(`unspent ${outpoint}: walletd ${fmt(a)} | oracle ${fmt(b)}; ${held}; ${await nodeSays(node, outpoint)}`);
   }
+}
+
+/** For a tx outside the mempool: whether the node would take it now (testmempoolaccept), and why not. */
+async function poolVerdict(node: ChainNode, state: string, txid: string): Promise<string> {
+  if (state !== 'inactive' && state !== 'conflicted') return '';
+  const { hex } = await node.oracle.call<{ hex: string }>('gettransaction', txid, true);
+  const [r] = await node.base.call<Array<{ allowed: boolean; 'reject-reason'?: string }>>('testmempoolaccept', [hex]);
+  return r?.allowed ? ' (the node would accept it now)' : ` (the node refuses it: ${r?.['reject-reason']})`;
 }
 
 /** What the node's UTXO set says of an outpoint, so a reader can tell which side is wrong. */
@@ -89,7 +99,7 @@ async function compareTxs(node: ChainNode, o: OracleView, w: WalletdView, profil
       if (!mine) continue;
       if (mine.status === 'confirmed') out.push(line);
       else if (profile === 'full' && live(mine.status) && (await canNeverConfirm(node, o, tx.txid))) {
-        out.push(`${line}; it can never confirm`);
+        out.push(`${line}; it can never confirm${await poolVerdict(node, tx.state, tx.txid)}`);
       }
     }
   }

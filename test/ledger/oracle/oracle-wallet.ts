@@ -17,6 +17,9 @@ export interface OracleTx {
   /** Core's depth: > 0 in the main chain, < 0 conflicted (depth of the conflicting block), 0 otherwise. */
   confirmations: number;
   coinbase: boolean;
+  /** It spends outputs of ours (a `send` entry), and whether abandontransaction was applied to it. */
+  fromMe: boolean;
+  abandoned: boolean;
 }
 
 /** Everything the oracle says at one moment, in sats. */
@@ -38,6 +41,7 @@ interface ListTxEntry {
   confirmations: number;
   vout?: number;
   generated?: boolean;
+  abandoned?: boolean;
 }
 interface ListUnspentEntry { txid: string; vout: number; amount: number; confirmations: number }
 interface Balances { watchonly: { trusted: number; untrusted_pending: number; immature: number } }
@@ -121,10 +125,17 @@ export class OracleWallet {
     }
     for (const e of txs as ListTxEntry[]) {
       if (e.category !== 'send' && e.vout !== undefined) view.ours.add(`${e.txid}:${e.vout}`);
-      if (view.txs.has(e.txid)) continue;
+      const known = view.txs.get(e.txid);
+      if (known) {
+        if (e.category === 'send') Object.assign(known, { fromMe: true, abandoned: e.abandoned === true });
+        continue;
+      }
       const d = e.confirmations;
       const state: OracleTxState = d > 0 ? 'confirmed' : d < 0 ? 'conflicted' : pool.has(e.txid) ? 'pending' : 'inactive';
-      view.txs.set(e.txid, { txid: e.txid, state, confirmations: d, coinbase: e.generated === true });
+      view.txs.set(e.txid, {
+        txid: e.txid, state, confirmations: d, coinbase: e.generated === true,
+        fromMe: e.category === 'send', abandoned: e.abandoned === true,
+      });
     }
     const missing = [...alsoAsk].filter((txid) => !view.txs.has(txid));
     const found = await this.rpc.batch<{ confirmations: number; generated?: boolean }>(
@@ -134,10 +145,34 @@ export class OracleWallet {
       if (!r.ok) return; // -5: not a wallet tx of the oracle
       const d = r.result.confirmations;
       const state: OracleTxState = d > 0 ? 'confirmed' : d < 0 ? 'conflicted' : pool.has(missing[i]!) ? 'pending' : 'inactive';
-      view.txs.set(missing[i]!, { txid: missing[i]!, state, confirmations: d, coinbase: r.result.generated === true });
+      view.txs.set(missing[i]!, {
+        txid: missing[i]!, state, confirmations: d, coinbase: r.result.generated === true, fromMe: false, abandoned: false,
+      });
     });
     return view;
   }
+
+  /**
+   * Core 0.21 keeps the inputs of a wallet tx spent while the tx is at depth 0 and not abandoned,
+   * even outside the mempool (wallet.cpp IsSpent), until the user calls abandontransaction.
+   * walletd frees them once the tx can never confirm (it is conflicted). So the oracle's
+   * operator abandons exactly those txs: from me, inactive, and canNeverConfirm. Returns them.
+   */
+  async abandonDead(node: ChainNode, view: OracleView): Promise<string[]> {
+    const dead: string[] = [];
+    for (const tx of view.txs.values()) {
+      if (tx.state !== 'inactive' || !tx.fromMe || tx.abandoned || tx.coinbase) continue;
+      const key = `${tx.txid}@${view.tipHash}@${view.mempool.size}`;
+      if (this.#alive.has(key)) continue;
+      if (await canNeverConfirm(node, view, tx.txid)) dead.push(tx.txid);
+      else this.#alive.add(key);
+    }
+    for (const txid of dead) await this.rpc.call('abandontransaction', txid);
+    return dead;
+  }
+
+  /** Inactive txs found able to confirm, per tip and mempool size, so a poll does not re-ask. */
+  readonly #alive = new Set<string>();
 
   /**
    * The part of the 0-conf unspent value that Core's rule would call trusted if the oracle could

@@ -124,6 +124,7 @@ async function converge(
   node: ChainNode, walletd: WalletdControl, oracle: OracleWallet, profile: Profile, timeoutMs: number,
 ): Promise<{ view: OracleView; lines: string[]; summary: string }> {
   const deadline = Date.now() + timeoutMs;
+  const abandoned: string[] = [];
   for (;;) {
     let view: OracleView | undefined;
     let lines: string[];
@@ -133,6 +134,11 @@ async function converge(
       // The oracle must watch every address walletd derived, or "unknown to the oracle" is ours.
       await oracle.ensureRange(Math.max(w.addressCount.receive, w.addressCount.change));
       view = await oracle.view(w.txs.keys());
+      const dead = await oracle.abandonDead(node, view);
+      if (dead.length) {
+        abandoned.push(...dead);
+        view = await oracle.view(w.txs.keys());
+      }
       if (w.syncHeight !== view.tipHeight) lines = [`walletd sync height ${w.syncHeight} | node tip ${view.tipHeight}`];
       else {
         trustedPending = profile === 'full' ? await oracle.trustedPending(view) : null;
@@ -145,7 +151,8 @@ async function converge(
     if (view && (lines.length === 0 || Date.now() > deadline)) {
       const b = view.balances;
       const tp = trustedPending === null ? '' : `, of which trusted ${trustedPending}`;
-      const summary = `[tip ${view.tipHeight}; oracle: trusted ${b.trusted}, pending ${b.untrustedPending}${tp}, immature ${b.immature}]`;
+      const gone = abandoned.length ? `; abandoned in the oracle (can never confirm): ${abandoned.join(' ')}` : '';
+      const summary = `[tip ${view.tipHeight}; oracle: trusted ${b.trusted}, pending ${b.untrustedPending}${tp}, immature ${b.immature}${gone}]`;
       return { view, lines, summary };
     }
     if (Date.now() > deadline + 15_000) throw new Error(`no reading of walletd and the oracle: ${lines.join('; ')}`);
