@@ -36,6 +36,11 @@ describe(`walletd vs the node's watch-only wallet (${profile}, ${steps} steps)`,
       expect(result.judged.txs).toBeGreaterThan(0);
       // The generator must really have exercised walletd's sends and the chain, not skipped them.
       if (steps >= 100) for (const k of ['receive-fresh', 'send', 'mine'] as const) expect(result.kinds[k] ?? 0).toBeGreaterThan(0);
+      if (profile === 'full' && steps >= 300 && only.length === 0) {
+        for (const k of ['restart-walletd', 'restart-node', 'reorg-deep', 'reorg-double-spend', 'double-spend', 'bump', 'coinbase'] as const) {
+          expect(result.kinds[k] ?? 0, k).toBeGreaterThan(0);
+        }
+      }
     },
     // Minutes, not a timed assertion: a hung node must still end the run.
     300_000 + steps * 3_000,

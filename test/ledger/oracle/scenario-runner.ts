@@ -47,9 +47,14 @@ const WEIGHTS: Record<Profile, Partial<Record<StepKind, number>>> = {
   basic: { 'receive-fresh': 35, send: 30, mine: 35 },
   full: {
     'receive-fresh': 14, 'receive-reused': 7, send: 12, coinbase: 5, mine: 16, bump: 5,
-    'double-spend': 5, reorg: 4, 'reorg-back': 1.5, 'reorg-double-spend': 1.5, 'reorg-deep': 0.7,
-    'restart-walletd': 1.2, 'restart-node': 0.6,
+    'double-spend': 5, reorg: 4, 'reorg-back': 1.5, 'reorg-double-spend': 1.5, 'reorg-deep': 0.5,
+    'restart-walletd': 0.8, 'restart-node': 0.4,
   },
+};
+
+/** Rare kinds that a run of at least this many steps makes at least once (by this step). */
+const DUE_BY: Partial<Record<StepKind, number>> = {
+  'restart-walletd': 100, 'reorg-back': 130, 'reorg-double-spend': 160, 'restart-node': 190, 'reorg-deep': 220,
 };
 
 /** Runs one scenario from node start to teardown. */
@@ -81,7 +86,9 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       node, walletd, rng, birthHeight: first.view.tipHeight, handedOut: [], receives: [], last: first.view,
     };
     for (step = 1; step <= opts.steps && !divergence; step++) {
-      const kind = rng.weighted(weights as Record<StepKind, number>);
+      const drawn = rng.weighted(weights as Record<StepKind, number>);
+      const due = (Object.keys(DUE_BY) as StepKind[]).find((k) => DUE_BY[k] === step && k in weights && !kinds[k]);
+      const kind = due ?? drawn;
       kinds[kind] = (kinds[kind] ?? 0) + 1;
       const t0 = Date.now();
       try {

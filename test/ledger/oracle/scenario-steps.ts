@@ -75,10 +75,12 @@ export const STEPS = {
     const r = pendingReceive(c, false);
     if (!r) return 'double-spend skipped: no pending receive';
     const hex = await conflictOf(c.node, r.txid);
+    if (!hex) return `double-spend of ${r.txid} skipped: the counterparty cannot sign a conflict`;
     // An RBF receive can be replaced in the mempool (confirmed later, or not); any receive can be
     // double-spent by a block that the miner builds without it.
     if (r.rbf && c.rng.chance(0.6)) {
-      const txid = await c.node.base.call<string>('sendrawtransaction', hex);
+      const txid = await c.node.base.call<string>('sendrawtransaction', hex).catch((err: Error) => err);
+      if (txid instanceof Error) return `double-spend of ${r.txid} refused by the node: ${txid.message}`;
       return `double-spend ${r.txid} in the mempool by ${txid} (pays the counterparty)`;
     }
     if (!(await mineConflict(c.node, hex))) return `double-spend of ${r.txid} skipped: its conflict spends a mempool parent`;
@@ -132,8 +134,11 @@ function pendingReceive(c: StepContext, rbfOnly: boolean): { txid: string; rbf: 
   return candidates.length ? c.rng.pick(candidates) : undefined;
 }
 
-/** A tx spending the same inputs as `txid` back to the counterparty, with a higher fee (BIP125 rules 3 and 4). */
-async function conflictOf(node: ChainNode, txid: string): Promise<string> {
+/**
+ * A tx spending the same inputs as `txid` back to the counterparty, with a higher fee (BIP125
+ * rules 3 and 4); null when the counterparty cannot sign it (an input vanished with a reorg).
+ */
+async function conflictOf(node: ChainNode, txid: string): Promise<string | null> {
   type Raw = { vin: Array<{ txid: string; vout: number }>; vout: Array<{ value: number }> };
   const tx = await node.base.call<Raw>('getrawtransaction', txid, true);
   let inValue = 0n;
@@ -147,8 +152,7 @@ async function conflictOf(node: ChainNode, txid: string): Promise<string> {
     'createrawtransaction', tx.vin.map((i) => ({ txid: i.txid, vout: i.vout })), { [to]: satsToCoins(inValue - fee - 50_000n) },
   );
   const signed = await node.harness.call<{ hex: string; complete: boolean }>('signrawtransactionwithwallet', unsigned);
-  if (!signed.complete) throw new Error(`the counterparty could not sign a conflict of ${txid}`);
-  return signed.hex;
+  return signed.complete ? signed.hex : null;
 }
 
 /** Mines a block holding only `hex` (generateblock); false when that needs a parent from the mempool. */
@@ -199,11 +203,12 @@ async function reorg(c: StepContext, variant: ReorgVariant, depth: () => number)
     await c.node.base.call('reconsiderblock', stale);
     what = `reorg ${d} then back: ${k} competing block(s), reconsiderblock restores the old chain`;
   } else if (victim) {
-    const mined = await mineConflict(c.node, await conflictOf(c.node, victim));
+    const hex = await conflictOf(c.node, victim);
+    const mined = hex !== null && (await mineConflict(c.node, hex));
     await c.node.harness.call('generatetoaddress', mined ? d : d + 1, miner);
     what = mined
       ? `reorg ${d}: receive ${victim} reorged out and double-spent in the competing chain (${d + 1} blocks)`
-      : `reorg ${d}: ${d + 1} competing blocks (the double-spend of ${victim} needed a mempool parent; not made)`;
+      : `reorg ${d}: ${d + 1} competing blocks (the double-spend of ${victim} could not be made)`;
   } else {
     const k = d + c.rng.int(1, 2);
     await c.node.harness.call('generatetoaddress', k, miner);
