@@ -19,11 +19,16 @@ export interface OracleFacts {
   trustedPending: bigint | null;
 }
 
-/** Compares both views; returns the divergences, one readable line each. */
-export async function compareViews(node: ChainNode, oracle: OracleFacts, w: WalletdView, profile: Profile): Promise<string[]> {
+/**
+ * Compares both views; returns the divergences, one readable line each. `explain` adds what the
+ * node itself says (UTXO set, testmempoolaccept), for the final report rather than every poll.
+ */
+export async function compareViews(
+  node: ChainNode, oracle: OracleFacts, w: WalletdView, profile: Profile, explain = false,
+): Promise<string[]> {
   const out: string[] = [];
-  await compareUnspent(node, oracle.view, w, out);
-  await compareTxs(node, oracle.view, w, profile, out);
+  await compareUnspent(node, oracle.view, w, out, explain);
+  await compareTxs(node, oracle.view, w, profile, out, explain);
   if (profile === 'full') compareBalances(oracle, w, out);
   return out;
 }
@@ -32,7 +37,7 @@ function fmt(c: Coin | undefined): string {
   return c ? `${c.value} sats, ${c.confirmations} conf` : 'absent';
 }
 
-async function compareUnspent(node: ChainNode, o: OracleView, w: WalletdView, out: string[]): Promise<void> {
+async function compareUnspent(node: ChainNode, o: OracleView, w: WalletdView, out: string[], explain: boolean): Promise<void> {
   // walletd lists immature coinbase coins (spendable: false); Core's listunspent omits them
   // (AvailableCoins skips IsImmatureCoinBase), so they leave walletd's side before comparing.
   const mine = new Map([...w.unspent].filter(([, c]) => !(c.coinbase === true && c.confirmations < MATURE_DEPTH)));
@@ -40,9 +45,14 @@ async function compareUnspent(node: ChainNode, o: OracleView, w: WalletdView, ou
     const a = mine.get(outpoint);
     const b = o.unspent.get(outpoint);
     if (a && b && a.value === b.value && a.confirmations === b.confirmations) continue;
+    const line = `unspent ${outpoint}: walletd ${fmt(a)} | oracle ${fmt(b)}`;
+    if (!explain) {
+      out.push(line);
+      continue;
+    }
     const tx = o.txs.get(outpoint.split(':')[0]!);
     const held = tx ? `oracle holds its tx as ${tx.state}${await poolVerdict(node, tx.state, tx.txid)}` : 'the oracle does not know its tx';
-    out.push(`unspent ${outpoint}: walletd ${fmt(a)} | oracle ${fmt(b)}; ${held}; ${await nodeSays(node, outpoint)}`);
+    out.push(`${line}; ${held}; ${await nodeSays(node, outpoint)}`);
   }
 }
 
@@ -83,7 +93,9 @@ async function nodeSays(node: ChainNode, outpoint: string): Promise<string> {
  * replaced before walletd polled the mempool; it carries no money). A confirmed or pending one
  * must be known. A tx only walletd knows must not be pending or confirmed.
  */
-async function compareTxs(node: ChainNode, o: OracleView, w: WalletdView, profile: Profile, out: string[]): Promise<void> {
+async function compareTxs(
+  node: ChainNode, o: OracleView, w: WalletdView, profile: Profile, out: string[], explain: boolean,
+): Promise<void> {
   const live = (s: string) => s === 'pending' || s === 'broadcasting';
   for (const tx of o.txs.values()) {
     const mine = w.txs.get(tx.txid);
@@ -99,7 +111,7 @@ async function compareTxs(node: ChainNode, o: OracleView, w: WalletdView, profil
       if (!mine) continue;
       if (mine.status === 'confirmed') out.push(line);
       else if (profile === 'full' && live(mine.status) && (await canNeverConfirm(node, o, tx.txid))) {
-        out.push(`${line}; it can never confirm${await poolVerdict(node, tx.state, tx.txid)}`);
+        out.push(`${line}; it can never confirm${explain ? await poolVerdict(node, tx.state, tx.txid) : ''}`);
       }
     }
   }

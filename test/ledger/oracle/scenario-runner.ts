@@ -133,6 +133,8 @@ async function converge(
   const deadline = Date.now() + timeoutMs;
   const abandoned: string[] = [];
   for (;;) {
+    // The last reading, after the deadline, is the one reported: it carries the node's own word.
+    const last = Date.now() > deadline;
     let view: OracleView | undefined;
     let lines: string[];
     let trustedPending: bigint | null = null;
@@ -149,13 +151,13 @@ async function converge(
       if (w.syncHeight !== view.tipHeight) lines = [`walletd sync height ${w.syncHeight} | node tip ${view.tipHeight}`];
       else {
         trustedPending = profile === 'full' ? await oracle.trustedPending(view) : null;
-        lines = await compareViews(node, { view, trustedPending }, w, profile);
+        lines = await compareViews(node, { view, trustedPending }, w, profile, last);
       }
     } catch (err) {
       // A restarting walletd (or node) answers nothing for a moment; only a lasting failure counts.
-      lines = [`walletd did not answer: ${(err as Error).message}`];
+      lines = [`reading failed: ${(err as Error).message}`];
     }
-    if (view && (lines.length === 0 || Date.now() > deadline)) {
+    if (view && (lines.length === 0 || last)) {
       const b = view.balances;
       const tp = trustedPending === null ? '' : `, of which trusted ${trustedPending}`;
       const gone = abandoned.length ? `; abandoned in the oracle (can never confirm): ${abandoned.join(' ')}` : '';
