@@ -88,7 +88,7 @@ async function nodeSays(node: ChainNode, outpoint: string): Promise<string> {
  *   only while the tx could still confirm; it is a divergence when it never can (see
  *   canNeverConfirm: an orphaned coinbase, or an input already spent by another live tx).
  *   The same check applies to oracle-conflicted txs, because Litecoin Core 0.21 keeps a tx
- *   conflicted after the conflicting block is disconnected (fixed upstream only in v26).
+ *   conflicted after the conflicting block is disconnected (bitcoin#7315, fixed by bitcoin#27145 in 2023).
  * A tx the oracle holds as conflicted or inactive may be unknown to walletd (it may have been
  * replaced before walletd polled the mempool; it carries no money). A confirmed or pending one
  * must be known. A tx only walletd knows must not be pending or confirmed.
