@@ -155,6 +155,17 @@ async function conflictOf(node: ChainNode, txid: string): Promise<string | null>
   return signed.complete ? signed.hex : null;
 }
 
+/** Waits (up to 10 s) until walletd reports `height` as its sync height. */
+async function walletdReaches(c: StepContext, height: number): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const info = await c.walletd.call<{ sync: { syncHeight: number | null } }>('get_wallet_info').catch(() => null);
+    if (info?.sync.syncHeight === height) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
 /** Mines a block holding only `hex` (generateblock); false when that needs a parent from the mempool. */
 async function mineConflict(node: ChainNode, hex: string): Promise<boolean> {
   try {
@@ -200,8 +211,11 @@ async function reorg(c: StepContext, variant: ReorgVariant, depth: () => number)
   if (variant === 'back') {
     const k = d > 1 ? c.rng.int(1, d - 1) : 0;
     if (k) await c.node.harness.call('generatetoaddress', k, miner);
+    // Half the time walletd follows the competing chain first, so the return is a second reorg;
+    // otherwise it may see any intermediate state, or none, as a real node's peers would.
+    const seen = c.rng.chance(0.5) && (await walletdReaches(c, tip - d + k));
     await c.node.base.call('reconsiderblock', stale);
-    what = `reorg ${d} then back: ${k} competing block(s), reconsiderblock restores the old chain`;
+    what = `reorg ${d} then back: ${k} competing block(s)${seen ? ' (walletd followed them)' : ''}, reconsiderblock restores the old chain`;
   } else if (victim) {
     const hex = await conflictOf(c.node, victim);
     const mined = hex !== null && (await mineConflict(c.node, hex));
