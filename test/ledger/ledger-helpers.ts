@@ -36,8 +36,14 @@ export interface LedgerCoin {
 /** The daemons' poll interval: short, so sync follows the node quickly. */
 export const POLL_MS = 200;
 
+/** Starts daemons for one test file; `restart` stops one and starts it again on its data dir. */
+export interface DaemonStarter {
+  (node: RegtestNode, env?: Record<string, string>): Promise<RunningDaemon>;
+  restart(d: RunningDaemon, node: RegtestNode, env?: Record<string, string>): Promise<RunningDaemon>;
+}
+
 /** Starts daemons on demand and stops them (and removes their data dirs) after the file. */
-export function useDaemons(): (node: RegtestNode, env?: Record<string, string>) => Promise<RunningDaemon> {
+export function useDaemons(): DaemonStarter {
   const started: RunningDaemon[] = [];
   afterAll(async () => {
     for (const d of started) {
@@ -46,11 +52,19 @@ export function useDaemons(): (node: RegtestNode, env?: Record<string, string>) 
       rmSync(d.datadir, { recursive: true, force: true });
     }
   });
-  return async (node, env = {}) => {
-    const d = await startChainDaemon(node, undefined, { WALLETD_CHAIN_POLL_INTERVAL_MS: String(POLL_MS), ...env });
+  const launch = async (node: RegtestNode, env: Record<string, string>, datadir?: string) => {
+    const d = await startChainDaemon(node, datadir, { WALLETD_CHAIN_POLL_INTERVAL_MS: String(POLL_MS), ...env });
     started.push(d);
     return d;
   };
+  const start = (node: RegtestNode, env: Record<string, string> = {}) => launch(node, env);
+  return Object.assign(start, {
+    async restart(d: RunningDaemon, node: RegtestNode, env: Record<string, string> = {}) {
+      d.child.kill('SIGTERM');
+      await d.exited;
+      return launch(node, env, d.datadir);
+    },
+  });
 }
 
 /** A wallet-scoped caller of one daemon: `call(method, params)` adds the wallet id. */

@@ -1,0 +1,116 @@
+/**
+ * Issue 11, "Ambiguous broadcast": sendrawtransaction reaches the node, then the connection fails
+ * before walletd hears the answer. A proxy in front of the node's RPC forwards the call and then
+ * drops the client socket. Target: the txid with status `broadcasting` (never CHAIN_UNAVAILABLE),
+ * coins stay spent, sync resolves it to pending, and no resend pays twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, rpc, type RpcAnswer, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+import { useRegtestNode, type RegtestNode } from '../harness/regtest-node.ts';
+import { startFaultProxy, type FaultProxy, type ProxyRule } from './fault-proxy.ts';
+import { mempoolPayersOf, settle, sleep, useDaemons, walletCaller, type LedgerCoin, type NodeTx } from './ledger-helpers.ts';
+
+const ctx = useRegtestNode();
+const startDaemon = useDaemons();
+const proxies: FaultProxy[] = [];
+afterAll(async () => {
+  for (const p of proxies) await p.close();
+});
+
+/** Drops the connection of the next single sendrawtransaction after the node answered it. */
+function dropNextBroadcast(): ProxyRule {
+  let armed = true;
+  return (body) => {
+    if (armed && !Array.isArray(body) && body.method === 'sendrawtransaction') {
+      armed = false;
+      return { kind: 'drop-after-forward' };
+    }
+    return { kind: 'forward' };
+  };
+}
+
+/**
+ * A daemon following the node through a fault proxy, with one funded wallet of two coins; it is
+ * funded under fast polling, then restarted with `env` (if given).
+ */
+async function setup(node: RegtestNode, env?: Record<string, string>) {
+  const proxy = await startFaultProxy(node.url);
+  proxies.push(proxy);
+  let d = await startDaemon(node, { WALLETD_CHAIN_URL: proxy.url });
+  const wallet = (await ok<{ id: string }>(d, d.adminToken, 'create_wallet', { name: 'ambiguous' })).id;
+  const call = walletCaller(d, wallet);
+  // Unequal coins: largest-first picks the 1.2 one, so "which coin" is deterministic.
+  for (const value of [120_000_000n, 100_000_000n]) await node.fund((await call<{ address: string }>('generate_address')).address, value);
+  await node.mine(1);
+  await settle(d, wallet, node);
+  if (env) {
+    d = await startDaemon.restart(d, node, { WALLETD_CHAIN_URL: proxy.url, ...env });
+    await settle(d, wallet, node);
+  }
+  return { proxy, d, wallet, call: walletCaller(d, wallet) };
+}
+
+const inputsOf = async (txid: string) =>
+  (await ctx.node.rpc<NodeTx>('getrawtransaction', txid, true)).vin.map((i) => `${i.txid}:${i.vout}`);
+
+describe('a broadcast whose answer is lost', () => {
+  let s: Awaited<ReturnType<typeof setup>>;
+  let first: NodeTx;
+  // Slow polling: nothing but the send itself may tell the wallet about the broadcast tx.
+  const env = { WALLETD_CHAIN_POLL_INTERVAL_MS: '60000' };
+
+  beforeAll(async () => {
+    s = await setup(ctx.node, env);
+  });
+
+  it('answers the txid with status broadcasting, not CHAIN_UNAVAILABLE', async () => {
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    s.proxy.setRule(dropNextBroadcast());
+    const answer = await rpc(s.d, s.d.adminToken, 'send_transaction', { wallet: s.wallet, outputs: [{ address: to, amount: 60_000_000 }], feeRate: 2 });
+    const payers = await mempoolPayersOf(ctx.node, to);
+    expect(payers).toHaveLength(1); // the node did get it
+    first = payers[0]!;
+    expect(answer.error).toBeUndefined();
+    expect(answer.result).toMatchObject({ txid: first.txid, status: 'broadcasting' });
+  });
+
+  it('keeps its coins spent: a second send right away does not pick them, and the node accepts it', async () => {
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    const answer = await rpc(s.d, s.d.adminToken, 'send_transaction', { wallet: s.wallet, outputs: [{ address: to, amount: 60_000_000 }], feeRate: 2 });
+    expect(answer.error).toBeUndefined();
+    const { txid } = answer.result as { txid: string };
+    expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(txid);
+    const spentByFirst = new Set(await inputsOf(first.txid));
+    expect((await inputsOf(txid)).filter((op) => spentByFirst.has(op))).toEqual([]);
+    const listed = (await s.call<LedgerCoin[]>('get_unspent_outputs', { minConf: 0 })).map((c) => `${c.txid}:${c.vout}`);
+    expect(listed.filter((op) => spentByFirst.has(op))).toEqual([]);
+  });
+
+  it('after a sync it is pending, as the node has it', async () => {
+    s.d = await startDaemon.restart(s.d, ctx.node, { WALLETD_CHAIN_URL: s.proxy.url, ...env });
+    await settle(s.d, s.wallet, ctx.node);
+    expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(first.txid);
+    expect((await ok<{ status: string }>(s.d, s.d.adminToken, 'get_tx_status', { wallet: s.wallet, txid: first.txid })).status).toBe('pending');
+  });
+});
+
+describe('a caller that resends only when told the payment failed', () => {
+  it('pays the address once', async () => {
+    const s = await setup(ctx.node);
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    s.proxy.setRule(dropNextBroadcast());
+    const answers: RpcAnswer[] = [];
+    // What an integration does without an idempotency key: CHAIN_UNAVAILABLE means "not paid",
+    // so back off (the wallet syncs meanwhile) and try again; a txid means "paid".
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const answer = await rpc(s.d, s.d.adminToken, 'send_transaction', { wallet: s.wallet, outputs: [{ address: to, amount: 60_000_000 }], feeRate: 2 });
+      answers.push(answer);
+      if (answer.error?.data?.code !== 'CHAIN_UNAVAILABLE') break;
+      await sleep(1_500);
+    }
+    await settle(s.d, s.wallet, ctx.node);
+    const payers = await mempoolPayersOf(ctx.node, to);
+    expect(payers.map((t) => t.txid)).toHaveLength(1);
+    expect(answers.map((a) => a.error?.data?.code ?? 'ok')).toEqual(['ok']);
+  });
+});
