@@ -23,6 +23,8 @@ export interface FaultProxy {
   url: string;
   /** Method names of every request received, in order (a batch lists each of its calls). */
   readonly seen: string[];
+  /** The node's error code for each forwarded single call it refused, by method. */
+  readonly refused: Array<{ method: string; code: number }>;
   /** Replaces the rule for later requests. */
   setRule(rule: ProxyRule): void;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export const methodsOf = (body: RpcBody): string[] => (Array.isArray(body) ? bod
 export async function startFaultProxy(target: string, initial: ProxyRule = FORWARD): Promise<FaultProxy> {
   let rule = initial;
   const seen: string[] = [];
+  const refused: Array<{ method: string; code: number }> = [];
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
   });
@@ -57,6 +60,7 @@ export async function startFaultProxy(target: string, initial: ProxyRule = FORWA
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
     const upstream = await fetch(target, { method: 'POST', headers, body: forwarded });
     const reply = await upstream.text();
+    noteRefusal(body, reply);
     if (action.kind === 'drop-after-forward') {
       // The node has answered, so it acted on the request; the caller only sees a reset.
       req.socket.destroy();
@@ -66,12 +70,23 @@ export async function startFaultProxy(target: string, initial: ProxyRule = FORWA
     res.end(reply);
   }
 
+  function noteRefusal(body: RpcBody, reply: string): void {
+    if (Array.isArray(body)) return;
+    try {
+      const code = (JSON.parse(reply) as { error?: { code?: number } | null }).error?.code;
+      if (typeof code === 'number') refused.push({ method: body.method, code });
+    } catch {
+      // Not JSON (e.g. a 401 with an empty body): nothing to note.
+    }
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     url: `http://127.0.0.1:${port}/`,
     seen,
+    refused,
     setRule(next) {
       rule = next;
     },
