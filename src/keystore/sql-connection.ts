@@ -161,6 +161,11 @@ function stmtRun(stmt: Statement, params: SqlParams | undefined): Promise<RunRes
   });
 }
 
+/** Resets a statement so it holds no open row: a statement stopped at a row keeps its snapshot (and, for `RETURNING`, its write) open. */
+function stmtReset(stmt: Statement): Promise<void> {
+  return new Promise((resolve) => stmt.reset(() => resolve()));
+}
+
 function stmtGet<T>(stmt: Statement, params: SqlParams | undefined): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     let row: T | undefined;
@@ -190,7 +195,14 @@ export class Statements {
   }
 
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return this.cache.with(sql, (s) => stmtRun(s, params));
+    return this.cache.with(sql, async (s) => {
+      try {
+        return await stmtRun(s, params);
+      } finally {
+        // An `INSERT … RETURNING` stops at its first row; unreset, it would keep its transaction open.
+        await stmtReset(s);
+      }
+    });
   }
 
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
@@ -210,7 +222,7 @@ export class Statements {
     if (rows.length === 0) return Promise.resolve(0);
     return this.cache.with(sql, async (stmt) => {
       // node-sqlite3 runs one statement's operations in order, so they can all be queued at once.
-      const results = await Promise.all(rows.map((p) => stmtRun(stmt, p).then((r) => r.changes)));
+      const results = await Promise.all(rows.map((p) => stmtRun(stmt, p).then((r) => r.changes))).finally(() => stmtReset(stmt));
       return results.reduce((a, b) => a + b, 0);
     });
   }

@@ -63,6 +63,15 @@ describe('reader connection', () => {
     expect(await db.get('SELECT max(n) AS m FROM t')).toEqual({ m: 20 });
   });
 
+  it('sees a write made with RETURNING through run(), whose statement would otherwise stay open', async () => {
+    for (let i = 1; i <= 3; i++) {
+      await db.run('INSERT INTO t (n) VALUES (?) RETURNING id', [i]);
+      expect(await count()).toBe(i);
+    }
+    await db.transaction((h) => h.run('INSERT INTO t (n) VALUES (4) RETURNING id'));
+    expect(await count()).toBe(4);
+  });
+
   it('is read-only: a write sent down the read path fails', async () => {
     await expect(db.all('INSERT INTO t (n) VALUES (5) RETURNING id')).rejects.toMatchObject({ code: 'SQLITE_READONLY' });
     expect(await count()).toBe(0);
