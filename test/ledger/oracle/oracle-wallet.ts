@@ -202,8 +202,11 @@ export class OracleWallet {
       if (view.ours.has(`${txid}:${vout}`)) return true;
       let outs = parents.get(txid);
       if (!outs) {
-        const tx = await this.rpc.call<{ decoded: { vout: Array<{ scriptPubKey: { address?: string; addresses?: string[] } }> } }>('gettransaction', txid, true, true);
-        outs = tx.decoded.vout.map((o) => ({ address: o.scriptPubKey.address ?? o.scriptPubKey.addresses?.[0] }));
+        // A parent outside the wallet is not ours (Core: GetWalletTx(prevout) == nullptr → untrusted).
+        const tx = await this.rpc
+          .call<{ decoded: { vout: Array<{ scriptPubKey: { address?: string; addresses?: string[] } }> } }>('gettransaction', txid, true, true)
+          .catch(() => null);
+        outs = tx ? tx.decoded.vout.map((o) => ({ address: o.scriptPubKey.address ?? o.scriptPubKey.addresses?.[0] })) : [];
         parents.set(txid, outs);
       }
       const address = outs[vout]?.address;
