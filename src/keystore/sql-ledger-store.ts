@@ -77,13 +77,13 @@ export class SqlLedgerStore implements LedgerStore {
     };
   }
 
-  async leasedValue(walletId: string, buckets: readonly CoinBucket[], now: number): Promise<bigint> {
+  async leasedValue(walletId: string, buckets: readonly CoinBucket[], now: number, address?: string): Promise<bigint> {
     const b = bucketList(buckets);
     const row = await this.db.get<{ total: number | null }>(
       `SELECT SUM(c.value) AS total FROM output_leases l JOIN ledger_coins c
         ON c.wallet_id = l.wallet_id AND c.txid = l.txid AND c.vout = l.vout
-        WHERE l.wallet_id = ? AND l.expires_at > ? AND c.bucket IN (${b.sql})`,
-      [walletId, now, ...b.params],
+        WHERE l.wallet_id = ? AND l.expires_at > ? AND c.bucket IN (${b.sql}) AND (? IS NULL OR c.address = ?)`,
+      [walletId, now, ...b.params, address ?? null, address ?? null],
     );
     return BigInt(row?.total ?? 0);
   }

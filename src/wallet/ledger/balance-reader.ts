@@ -12,8 +12,7 @@ export async function readBalance(
   const buckets = spendableBuckets(opts.spendZeroConfChange);
   const [totals, leased] = await Promise.all([
     opts.address === undefined ? store.totals(walletId) : store.addressTotals(walletId, opts.address),
-    // Leases are per outpoint; for one address the leased part is bounded by its coins anyway.
-    opts.address === undefined ? store.leasedValue(walletId, buckets, opts.now) : Promise.resolve(0n),
+    store.leasedValue(walletId, buckets, opts.now, opts.address),
   ]);
   return balanceFromTotals(totals, { leased, spendZeroConfChange: opts.spendZeroConfChange });
 }

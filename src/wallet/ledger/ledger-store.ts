@@ -59,8 +59,8 @@ export interface LedgerStore {
   totals(walletId: string): Promise<BucketTotals>;
   /** Totals of one address's coins. */
   addressTotals(walletId: string, address: string): Promise<BucketTotals>;
-  /** Sum of unexpired leased coins in the given buckets. */
-  leasedValue(walletId: string, buckets: readonly CoinBucket[], now: number): Promise<bigint>;
+  /** Sum of unexpired leased coins in the given buckets (of one address, when given). */
+  leasedValue(walletId: string, buckets: readonly CoinBucket[], now: number, address?: string): Promise<bigint>;
   /** Coins in the given buckets, ordered by outpoint, at most `limit` after `after`. */
   listCoins(walletId: string, opts: { buckets: readonly CoinBucket[]; limit: number; after?: Outpoint; maxHeight?: number }): Promise<LedgerCoin[]>;
   /**
