@@ -134,9 +134,11 @@ export class SqlLedgerTxn implements LedgerTxn {
     return rows.map(toLedgerTx);
   }
 
-  async coinbaseCoinsFrom(height: number): Promise<LedgerCoin[]> {
+  async maturityCandidates(height: number): Promise<LedgerCoin[]> {
+    // Two index walks (bucket; coinbase height) rather than one OR that would scan every coinbase.
     const rows = await this.tx.all<LedgerCoinRow>(
-      'SELECT * FROM ledger_coins WHERE wallet_id = ? AND coinbase = 1 AND block_height >= ?',
+      `SELECT * FROM ledger_coins WHERE wallet_id = ?1 AND bucket = 'immature'
+        UNION SELECT * FROM ledger_coins WHERE wallet_id = ?1 AND coinbase = 1 AND block_height >= ?2`,
       [this.walletId, height],
     );
     return rows.map(toLedgerCoin);

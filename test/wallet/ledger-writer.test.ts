@@ -93,6 +93,14 @@ describe('LedgerWriter', () => {
     expect(await store.totals(W)).toMatchObject({ immature: 0n, confirmed: 50_000n });
   });
 
+  it('a tip that jumps many blocks in one pass matures every coinbase it passed', async () => {
+    const cb = tx([], [[mine(0), 50_000]]);
+    await apply(100, (w) => w.seen(mined(cb, 100)));
+    // One sync pass from tip 150 to tip 260: the writer only ever sees the new tip.
+    await apply(260, (w) => w.setTip(260));
+    expect(await store.totals(W)).toMatchObject({ immature: 0n, confirmed: 50_000n });
+  });
+
   it('an own spend: the input is spent, the change is trusted pending', async () => {
     const fund = tx([foreignOutpoint()], [[mine(0), 10_000]]);
     await apply(5, (w) => w.seen(mined(fund, 5)));

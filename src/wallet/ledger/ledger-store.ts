@@ -33,8 +33,11 @@ export interface LedgerTxn {
   conflictedBy(txids: readonly string[]): Promise<LedgerTx[]>;
   /** Transactions replaced by one of `txids`. */
   replacedBy(txids: readonly string[]): Promise<LedgerTx[]>;
-  /** Coinbase coins confirmed at or above `height` (their maturity depends on the tip). */
-  coinbaseCoinsFrom(height: number): Promise<LedgerCoin[]>;
+  /**
+   * Coinbase coins whose maturity may change with the tip: those still immature, and those
+   * confirmed at or above `height` (a tip that moved back can make them immature again).
+   */
+  maturityCandidates(height: number): Promise<LedgerCoin[]>;
   /** Address rows paying the given scripts. */
   addressesByScript(scripts: readonly string[]): Promise<Map<string, AddressRecord>>;
   markUsed(scripts: readonly string[]): Promise<void>;

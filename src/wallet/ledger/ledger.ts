@@ -62,11 +62,13 @@ export class LedgerWriter {
     private readonly now: number,
   ) {}
 
-  /** Moves the tip used for maturity; coinbases that matured or fell back are re-bucketed. */
+  /**
+   * Moves the tip used for maturity; coinbases that matured or fell back are re-bucketed. Every
+   * still-immature coin is a candidate, so a tip that jumped many blocks in one pass misses none.
+   */
   async setTip(tipHeight: number): Promise<void> {
-    const from = Math.min(maturityHorizon(this.tipHeight), maturityHorizon(tipHeight)) - 1;
     this.tipHeight = tipHeight;
-    const coins = await this.txn.coinbaseCoinsFrom(from);
+    const coins = await this.txn.maturityCandidates(maturityHorizon(tipHeight) - 1);
     await this.refresh(coins.map(outpointOf));
   }
 
