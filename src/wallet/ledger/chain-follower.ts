@@ -9,6 +9,7 @@ import { lookaheadRows } from '../keys/address-book.ts';
 import type { ChainBackend, ChainTx, Clock, ScanResult, WalletStore } from '../ports.ts';
 import type { BlockRef, Network, WalletRecord } from '../types.ts';
 import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledger.ts';
+import type { LedgerTxn } from './ledger-store.ts';
 import { WatchSet } from './watch-set.ts';
 import { chainOrder } from './chain-order.ts';
 
@@ -136,7 +137,7 @@ export class ChainFollower {
     wallet: WalletRecord,
     tipHeight: number,
     changes: LedgerChanges,
-    fn: (writer: LedgerWriter, txn: Parameters<Parameters<WalletStore['transact']>[1]>[0]) => Promise<void>,
+    fn: (writer: LedgerWriter, txn: LedgerTxn) => Promise<void>,
   ): Promise<void> {
     const writer = await this.deps.store.transact(wallet.id, async (txn) => {
       const w = new LedgerWriter(txn, tipHeight, this.deps.clock.now());
