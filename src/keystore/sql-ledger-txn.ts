@@ -114,22 +114,22 @@ export class SqlLedgerTxn implements LedgerTxn {
     return rows.map(toLedgerTx);
   }
 
-  async conflictedBy(txids: readonly string[]): Promise<LedgerTx[]> {
-    if (txids.length === 0) return [];
-    const rows = await this.tx.all<LedgerTxRow>(
-      `SELECT t.* FROM json_each(?2) j CROSS JOIN ledger_txs t WHERE t.wallet_id = ?1 AND t.conflicted_by = j.value
-        AND t.status = 'conflicted'`,
-      [this.walletId, JSON.stringify(txids)],
-    );
-    return rows.map(toLedgerTx);
+  conflictedBy(txids: readonly string[]): Promise<LedgerTx[]> {
+    return this.knockedOutBy(txids, 'conflicted');
   }
 
-  async replacedBy(txids: readonly string[]): Promise<LedgerTx[]> {
+  replacedBy(txids: readonly string[]): Promise<LedgerTx[]> {
+    return this.knockedOutBy(txids, 'replaced');
+  }
+
+  /** Transactions in `status` whose conflicted_by / replaced_by is one of `txids`. */
+  private async knockedOutBy(txids: readonly string[], status: 'conflicted' | 'replaced'): Promise<LedgerTx[]> {
     if (txids.length === 0) return [];
+    const column = status === 'conflicted' ? 'conflicted_by' : 'replaced_by';
     const rows = await this.tx.all<LedgerTxRow>(
-      `SELECT t.* FROM json_each(?2) j CROSS JOIN ledger_txs t WHERE t.wallet_id = ?1 AND t.replaced_by = j.value
-        AND t.status = 'replaced'`,
-      [this.walletId, JSON.stringify(txids)],
+      `SELECT t.* FROM json_each(?2) j CROSS JOIN ledger_txs t WHERE t.wallet_id = ?1 AND t.${column} = j.value
+        AND t.status = ?3`,
+      [this.walletId, JSON.stringify(txids), status],
     );
     return rows.map(toLedgerTx);
   }
