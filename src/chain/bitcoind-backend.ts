@@ -3,7 +3,7 @@
  * needs no wallet or address index on the node, only `-txindex` for `getTx` of confirmed txs.
  */
 import { WalletdError, fail } from '../errors.ts';
-import type { ChainBackend, ChainTx, ScanRequest, ScanResult } from '../wallet/ports.ts';
+import { ChainMovedError, type ChainBackend, type ChainTx, type ScanRequest, type ScanResult } from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 import { BitcoindRpc, BitcoindRpcError, type BitcoindRpcOptions, type RpcCall } from './bitcoind-rpc.ts';
 
@@ -140,7 +140,12 @@ export class BitcoindBackend implements ChainBackend {
     const found: ChainTx[] = [];
     const blocks: BlockRef[] = [];
     const from = Math.max(0, request.fromHeight);
-    let prevHash: string | undefined;
+    const parent = request.parent;
+    // The chain got shorter, or changed at the parent's height, since the caller looked.
+    if (parent && (tip.height < parent.height || (tip.height === parent.height && tip.hash !== parent.hash))) {
+      throw new ChainMovedError(parent);
+    }
+    let prevHash: string | undefined = parent?.hash;
     let last: BlockRef | undefined;
 
     for (let start = from; start <= tip.height; start += HASH_BATCH) {
@@ -151,7 +156,11 @@ export class BitcoindBackend implements ChainBackend {
         const fetched = await this.#batch<RpcBlock>(calls);
         for (const block of fetched) {
           // Heights were resolved to hashes first; if the chain moved meanwhile, the links break.
-          if (prevHash !== undefined && block.previousblockhash !== prevHash) throw new ReorgDuringScan();
+          // A first block that does not extend the parent means the parent itself is gone.
+          if (prevHash !== undefined && block.previousblockhash !== prevHash) {
+            if (parent && block.height === parent.height + 1) throw new ChainMovedError(parent);
+            throw new ReorgDuringScan();
+          }
           prevHash = block.hash;
           last = { height: block.height, hash: block.hash };
           blocks.push(last);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { WalletdError, fail } from '../errors.ts';
 import { Transaction } from 'bitcoinjs-lib';
-import type { ChainBackend, ChainTx, ScanRequest, ScanResult } from '../wallet/ports.ts';
+import { ChainMovedError, type ChainBackend, type ChainTx, type ScanRequest, type ScanResult } from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 
 /** Connection settings for an Esplora server. */
@@ -108,6 +108,11 @@ export class EsploraBackend implements ChainBackend {
       .filter((tx) => !tx.status.confirmed || (tx.status.block_height ?? 0) >= request.fromHeight);
     const hexes = await mapLimit(relevant, PARALLEL, (tx) => this.#text('GET', `/tx/${tx.txid}/hex`));
     const txs = relevant.map((tx, i): ChainTx => this.#verified(tx, hexes[i]!.trim()));
+    // Histories are not blocks: check afterwards that the chain still holds the parent.
+    const parent = request.parent;
+    if (parent && (tip.height < parent.height || (await this.getBlockHash(parent.height)) !== parent.hash)) {
+      throw new ChainMovedError(parent);
+    }
     request.onProgress?.(tip.height, tip.height);
     const blocks = new Map<number, BlockRef>([[tip.height, tip]]);
     for (const t of txs) if (t.blockHeight !== null && t.blockHash) blocks.set(t.blockHeight, { height: t.blockHeight, hash: t.blockHash });

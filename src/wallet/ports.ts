@@ -36,8 +36,22 @@ export interface ScanRequest {
   foreignOutpoints?: ReadonlySet<string>;
   /** First block height to include; mempool transactions are always included. */
   fromHeight: number;
+  /**
+   * The block at `fromHeight - 1` the scan must extend (the wallet's sync point). When the chain
+   * no longer holds it, whether found before or during the scan, the backend throws
+   * {@link ChainMovedError} instead of returning blocks of a chain that does not link.
+   */
+  parent?: BlockRef;
   /** Called as blocks are scanned, for progress reporting. */
   onProgress?: (height: number, tipHeight: number) => void;
+}
+
+/** The chain moved under a scan: its parent block is no longer on the active chain. */
+export class ChainMovedError extends Error {
+  constructor(readonly parent: BlockRef) {
+    super(`block ${parent.hash} at height ${parent.height} left the active chain during a scan`);
+    this.name = 'ChainMovedError';
+  }
 }
 
 /** What a scan found. */

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { isWalletdError } from '../../src/errors.ts';
-import type { ChainBackend, ScanRequest } from '../../src/wallet/ports.ts';
+import { ChainMovedError, type ChainBackend, type ScanRequest } from '../../src/wallet/ports.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
 import { randomP2wpkh, signSpend, tamper, voutPaying, type TestKey } from '../harness/p2wpkh-key.ts';
 
@@ -116,5 +116,18 @@ export function backendContract(node: () => RegtestNode, backend: () => ChainBac
     expect(await backend().getTip()).toEqual({ height: tip.height, hash: replacement });
     // The spend left the invalidated block and is back in the mempool (or re-mined).
     expect((await backend().getTx(spendTxid))?.blockHash).not.toBe(tip.hash);
+  });
+
+  it('refuses to extend a parent that left the chain: a scan never returns blocks that do not link', async () => {
+    const tip = await backend().getTip();
+    const stale = { height: tip.height, hash: tip.hash };
+    await node().rpc('invalidateblock', tip.hash);
+    await node().mine(2, randomP2wpkh(node().networkParams).address);
+    // The caller synced to `stale`, then the chain moved: scanning on from it must fail loudly.
+    await expect(scan({ fromHeight: stale.height + 1, parent: stale })).rejects.toBeInstanceOf(ChainMovedError);
+    // A parent still on the chain is fine.
+    const now = await backend().getTip();
+    const ok = await scan({ fromHeight: now.height, parent: { height: now.height - 1, hash: (await backend().getBlockHash(now.height - 1))! } });
+    expect(ok.tip).toEqual(now);
   });
 }

@@ -6,7 +6,7 @@
  */
 import { isWalletdError } from '../../errors.ts';
 import { lookaheadRows } from '../keys/address-book.ts';
-import type { ChainBackend, ChainTx, Clock, ScanResult, WalletStore } from '../ports.ts';
+import { ChainMovedError, type ChainBackend, type ChainTx, type Clock, type ScanResult, type WalletStore } from '../ports.ts';
 import type { BlockRef, Network, WalletRecord } from '../types.ts';
 import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledger.ts';
 import type { LedgerTxn } from './ledger-store.ts';
@@ -29,6 +29,9 @@ export interface PassOutcome {
   /** Coins matured or fell back as the tip moved. */
   tipMoved: boolean;
 }
+
+/** Passes started over because the chain moved under the scan, before giving up until the next poll. */
+const MOVED_ATTEMPTS = 3;
 
 /** How the node answered a rebroadcast of a transaction it no longer had. */
 type Rebroadcast = 'kept' | 'conflicted' | 'replaced';
@@ -53,8 +56,22 @@ export class ChainFollower {
     this.points.delete(walletId);
   }
 
-  /** Runs one pass for `wallet`. Throws CHAIN_UNAVAILABLE when the backend is down. */
+  /**
+   * Runs one pass for `wallet`. Throws CHAIN_UNAVAILABLE when the backend is down. A reorg that
+   * lands between the fork check and the scan makes the backend refuse the scan; the pass then
+   * starts over, fork check first, so no block of a chain that does not link is ever applied.
+   */
   async pass(wallet: WalletRecord, onProgress?: (height: number, tipHeight: number) => void): Promise<PassOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.passOnce(wallet, onProgress);
+      } catch (err) {
+        if (!(err instanceof ChainMovedError) || attempt >= MOVED_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async passOnce(wallet: WalletRecord, onProgress?: (height: number, tipHeight: number) => void): Promise<PassOutcome> {
     const { store, chain } = this.deps;
     let watch = this.watches.get(wallet.id) ?? (await WatchSet.load(store, wallet.id));
     this.watches.set(wallet.id, watch);
@@ -63,6 +80,7 @@ export class ChainFollower {
     this.points.set(wallet.id, point);
     const changes = noChanges();
     let from = point ? point.height + 1 : Math.max(0, wallet.birthHeight);
+    let parent: BlockRef | undefined = point && point.hash !== '' && point.height >= 0 ? point : undefined;
     let reorged = false;
     // The tip we synced to is still the tip: nothing was disconnected, no hash to compare.
     if (point && point.hash !== '' && point.height >= 0 && point.hash !== tip.hash) {
@@ -77,11 +95,12 @@ export class ChainFollower {
         watch = await WatchSet.load(store, wallet.id);
         this.watches.set(wallet.id, watch);
         from = fork.height + 1;
+        parent = fork.hash !== '' ? fork : undefined;
         reorged = true;
       }
     }
     let scanned = await chain.scan({
-      scripts: watch.scripts, outpoints: watch.outpoints, foreignOutpoints: watch.foreign, fromHeight: from, onProgress,
+      scripts: watch.scripts, outpoints: watch.outpoints, foreignOutpoints: watch.foreign, fromHeight: from, parent, onProgress,
     });
     const tipMoved = reorged || point?.hash !== scanned.tip.hash;
     const seenTxids = new Set(scanned.txs.map((t) => t.txid));

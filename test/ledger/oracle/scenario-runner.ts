@@ -106,6 +106,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       log[log.length - 1] += ` ${verdict.summary}`;
       ctx.last = verdict.view;
       if (verdict.lines.length) divergence = { step, kind, lines: verdict.lines };
+      if (verdict.lines.length && process.env.WALLETD_DIFF_DEBUG) await debugDump(walletd, node, verdict.view);
       else judged = { coins: verdict.view.unspent.size, txs: verdict.view.txs.size };
       msByKind[kind] = (msByKind[kind] ?? 0) + Date.now() - t0;
     }
@@ -182,4 +183,19 @@ function report(opts: RunOptions, step: number, kind: string, lines: string[], l
     `  step log (last ${tail.length} of ${log.length}; all of it in ${file}):`,
     ...tail.map((l) => `    ${l}`),
   ].join('\n');
+}
+
+/** WALLETD_DIFF_DEBUG: for coins walletd holds and the oracle does not, the oracle's txs spending them. */
+async function debugDump(walletd: WalletdControl, node: ChainNode, view: OracleView): Promise<void> {
+  const coins = await walletd.call<Array<{ txid: string; vout: number; value: number; confirmations: number }>>('get_unspent_outputs', { minConf: 0 });
+  const missing = new Set(coins.map((c) => `${c.txid}:${c.vout}`).filter((op) => !view.unspent.has(op)));
+  for (const tx of view.txs.values()) {
+    const got = await node.oracle.call<{ decoded: { vin: Array<{ txid?: string; vout?: number }> } }>('gettransaction', tx.txid, true, true).catch(() => null);
+    for (const i of got?.decoded.vin ?? []) {
+      if (!missing.has(`${i.txid}:${i.vout}`)) continue;
+      const w = await walletd.call<unknown>('get_tx_status', { txid: tx.txid }).catch(() => 'unknown to walletd');
+      const accept = await node.base.call<unknown>('testmempoolaccept', [[(await node.base.call<string>('getrawtransaction', tx.txid).catch(() => ''))]]).catch((e: Error) => e.message);
+      console.log('DEBUG spender of', `${i.txid}:${i.vout}`, 'oracle', JSON.stringify(tx), 'walletd', JSON.stringify(w), 'accept', JSON.stringify(accept));
+    }
+  }
 }
