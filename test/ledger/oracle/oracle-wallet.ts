@@ -275,5 +275,9 @@ export async function canNeverConfirm(node: ChainNode, view: OracleView, txid: s
     // gettxout with include_mempool: null when the output is spent in the chain or the mempool.
     if (live && (await node.base.call<unknown>('gettxout', i.txid!, i.vout!, true)) === null) return true;
   }
-  return false;
+  // Last, the node's own verdict: it refuses the tx because an input is gone (its parent left
+  // the chain and the mempool for good, e.g. a double-spent receive) or spent by another tx.
+  const hex = (await node.oracle.call<{ hex: string }>('gettransaction', txid, true)).hex;
+  const [verdict] = await node.base.call<Array<{ allowed: boolean; 'reject-reason'?: string }>>('testmempoolaccept', [hex]);
+  return verdict?.allowed === false && /missingorspent|missing-inputs|mempool-conflict/.test(verdict['reject-reason'] ?? '');
 }
