@@ -12,6 +12,7 @@ import type { AnyMethod } from './define-method.ts';
 import type { AuditStore, EventStore, SpendLedger, TokenConstraints, TokenStore } from './ports.ts';
 import type { NodeInfo } from './schemas.ts';
 import type { Scope } from './scopes.ts';
+import type { AncestorToken } from './lineage.ts';
 
 export type { NodeInfo } from './schemas.ts';
 
@@ -21,6 +22,8 @@ export interface CallerToken {
   name: string;
   scopes: Scope[];
   constraints: TokenConstraints;
+  /** Its live creators, nearest first (SPEC §4 lineage): their limits apply to it too. Empty for a root. */
+  ancestors?: AncestorToken[];
 }
 
 /** One client connection (an HTTP request, a WebSocket, or a unix-socket connection). */

@@ -11,6 +11,7 @@ import type { CallerToken } from './context.ts';
 import type { TokenConstraints, TokenRecord, TokenStore } from './ports.ts';
 import { SCOPES, type Scope } from './scopes.ts';
 import type { WireConstraints } from './schemas.ts';
+import { liveAncestors } from './lineage.ts';
 
 const TOKEN_RE = /^wd_([0-9a-f]{8,32})_([0-9a-f]{64})$/;
 // Compared against when the id is unknown, so a miss costs the same as a wrong secret.
@@ -51,9 +52,9 @@ export async function mintToken(
   return { token: `wd_${id}_${secret}`, record };
 }
 
-/** The caller view of a stored token (no hash). */
-export function toCallerToken(record: TokenRecord): CallerToken {
-  return { id: record.id, name: record.name, scopes: record.scopes, constraints: record.constraints };
+/** The caller view of a stored token (no hash); `ancestors` is its live chain of creators, nearest first. */
+export function toCallerToken(record: TokenRecord, ancestors: CallerToken['ancestors'] = []): CallerToken {
+  return { id: record.id, name: record.name, scopes: record.scopes, constraints: record.constraints, ancestors };
 }
 
 /**
@@ -69,15 +70,20 @@ export async function authenticateToken(store: TokenStore, token: string, now: n
   const stored = record && /^[0-9a-f]{64}$/.test(record.secretHash) ? Buffer.from(record.secretHash, 'hex') : DUMMY_HASH;
   const equal = crypto.timingSafeEqual(given, stored);
   if (!record || !equal || record.revokedAt !== null) fail('UNAUTHORIZED');
+  // SPEC §4: a revoked ancestor revokes the whole lineage below it.
+  const ancestors = await liveAncestors(store, record);
+  if (ancestors === null) fail('UNAUTHORIZED');
   if (record.constraints.expiresAt !== undefined && now >= record.constraints.expiresAt) fail('TOKEN_EXPIRED');
-  return toCallerToken(record);
+  return toCallerToken(record, ancestors);
 }
 
 /** Re-reads a session's token so a revocation or expiry takes effect on long-lived connections. */
 export async function recheckToken(store: TokenStore, token: CallerToken, now: number): Promise<CallerToken> {
   const record = await store.getToken(token.id);
   if (!record || record.revokedAt !== null) fail('UNAUTHORIZED');
-  return assertNotExpired(toCallerToken(record), now);
+  const ancestors = await liveAncestors(store, record);
+  if (ancestors === null) fail('UNAUTHORIZED');
+  return assertNotExpired(toCallerToken(record, ancestors), now);
 }
 
 /** TOKEN_EXPIRED once `now` reaches the token's `expiresAt`; the token itself otherwise. No store read. */

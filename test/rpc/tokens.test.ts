@@ -31,7 +31,7 @@ describe('mint and authenticate', () => {
   it('authenticates the right token and refuses malformed, wrong, unknown, revoked and expired ones', async () => {
     const store = new MemoryStores();
     const { token, record } = await mintToken(store, { name: 'n', scopes: ['wallet:read'], constraints: { expiresAt: NOW + 10 }, createdBy: null }, NOW);
-    expect(await authenticateToken(store, token, NOW)).toEqual({ id: record.id, name: 'n', scopes: ['wallet:read'], constraints: { expiresAt: NOW + 10 } });
+    expect(await authenticateToken(store, token, NOW)).toEqual({ id: record.id, name: 'n', scopes: ['wallet:read'], constraints: { expiresAt: NOW + 10 }, ancestors: [] });
     const flipped = token.slice(0, -1) + (token.endsWith('0') ? '1' : '0');
     const unknownId = `wd_${'f'.repeat(16)}_${token.split('_')[2]}`;
     for (const bad of ['', 'garbage', `Bearer ${token}`, flipped, unknownId, token.toUpperCase()]) {
