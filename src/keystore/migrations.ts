@@ -139,6 +139,11 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   LEDGER_MIGRATION,
+  {
+    version: 3,
+    description: 'token lineage: spends are charged to every ancestor; index spends by transaction for cancel ownership',
+    up: [`CREATE INDEX spend_ledger_tx ON spend_ledger (wallet_id, txid)`],
+  },
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -73,4 +73,12 @@ export class SqlTokenStore implements TokenStore, SpendLedger {
     );
     return BigInt(row?.total ?? 0);
   }
+
+  async chargedFor(walletId: string, txid: string): Promise<string[]> {
+    const rows = await this.db.all<{ token_id: string }>(
+      'SELECT DISTINCT token_id FROM spend_ledger WHERE wallet_id = ? AND txid = ?',
+      [walletId, txid],
+    );
+    return rows.map((r) => r.token_id);
+  }
 }

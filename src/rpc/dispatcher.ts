@@ -24,7 +24,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
-import { createSpendGuard } from './spend-guard.ts';
+import { createSpendGuard, lineageRoot } from './spend-guard.ts';
 import { assertNotExpired, authenticateToken, recheckToken } from './tokens.ts';
 
 /** Observers of the dispatcher (metrics and logs). */
@@ -194,7 +194,11 @@ export class RpcDispatcher {
       : await recheckToken(this.services.tokens, session.token, now);
     session.token = token;
     const perMinute = token.constraints.rateLimit ?? this.services.config.rpc.rateLimitPerMin;
-    if (!this.limiter.take(token.id, perMinute, now)) fail('RATE_LIMITED', undefined, { perMinute });
+    // SPEC §4: every ancestor's rateLimit is shared by its whole lineage.
+    const shared = (token.ancestors ?? [])
+      .filter((a) => a.constraints.rateLimit !== undefined)
+      .map((a) => ({ key: a.id, perMinute: a.constraints.rateLimit! }));
+    if (!this.limiter.takeAll([{ key: token.id, perMinute }, ...shared], now)) fail('RATE_LIMITED', undefined, { perMinute });
     const scope = entry.def.scope;
     if (scope !== ANY_TOKEN && !token.scopes.includes(scope)) fail('FORBIDDEN_SCOPE', undefined, { scope });
     if (entry.def.websocketOnly && session.transport !== 'ws') {
@@ -266,7 +270,8 @@ export class RpcDispatcher {
         return id;
       },
       spendGuard: (_walletId) => createSpendGuard(token, services.spends, () => services.clock.now()),
-      withSpendLock: (fn) => spendLocks.run(token.id, fn),
+      // One lock per family (keyed by its root), so siblings cannot race past a shared budget.
+      withSpendLock: (fn) => spendLocks.run(lineageRoot(token), fn),
     };
   }
 

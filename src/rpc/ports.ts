@@ -16,8 +16,10 @@ export interface TokenConstraints {
   maxSendPerDay?: number;
   /** Addresses this token may pay. */
   allowedDestinations?: string[];
-  /** Requests per minute. */
+  /** Requests per minute, shared with every descendant. */
   rateLimit?: number;
+  /** Highest fee rate (sat/vB) this token and its descendants may pay. */
+  maxFeeRate?: number;
 }
 
 /** A stored token. Only SHA-256 of the secret is kept; the token string is shown once. */
@@ -50,6 +52,8 @@ export interface SpendLedger {
   recordSpend(tokenId: string, walletId: string, txid: string, amount: bigint, at: number): Promise<void>;
   /** Sum of amounts recorded for the token at or after `since` (unix ms). */
   spentSince(tokenId: string, since: number): Promise<bigint>;
+  /** Ids of the tokens a wallet transaction was charged to (its sender and the sender's ancestors). */
+  chargedFor(walletId: string, txid: string): Promise<string[]>;
 }
 
 /** A wallet notification (SPEC §8). `seq` is assigned by the store, increasing per daemon. */

@@ -112,6 +112,7 @@ export function subsetViolation(
   if (!within(c.maxSendPerDay, p.maxSendPerDay)) return 'maxSendPerDay';
   if (!subsetOf(c.allowedDestinations, p.allowedDestinations)) return 'allowedDestinations';
   if (!within(c.rateLimit, p.rateLimit)) return 'rateLimit';
+  if (!within(c.maxFeeRate, p.maxFeeRate)) return 'maxFeeRate';
   return null;
 }
 
