@@ -48,6 +48,8 @@ class ProtocolError extends Error {
 
 interface ServerParams {
   session: Session;
+  /** True for a member of a batch, where `auth` is refused (it would re-key its siblings mid-flight). */
+  batch: boolean;
 }
 
 const isId = (id: unknown) => id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
@@ -84,7 +86,7 @@ export class RpcDispatcher {
       errorListener: (message) => this.logger.error({ msgFromLib: message }, 'json-rpc server error'),
     });
     for (const entry of this.registry.byName.values()) {
-      this.server.addMethodAdvanced(entry.def.name, (request, { session }) => this.call(entry, request, session));
+      this.server.addMethodAdvanced(entry.def.name, (request, { session, batch }) => this.call(entry, request, session, batch));
     }
     this.server.handleMethodNotFound = async <P>(request: JSONRPCRequest, params: P) => {
       const { session } = params as ServerParams;
@@ -123,24 +125,24 @@ export class RpcDispatcher {
         return createJSONRPCErrorResponse(null, PARSE_ERROR, 'Parse error');
       }
     }
-    if (!Array.isArray(body)) return this.handleOne(body, session);
+    if (!Array.isArray(body)) return this.handleOne(body, session, false);
     if (body.length === 0) return createJSONRPCErrorResponse(null, INVALID_REQUEST, 'Invalid Request');
     const max = this.services.config.rpc.maxBatch;
     if (body.length > max) {
       const err = new WalletdError('REQUEST_TOO_LARGE', `Batch of ${body.length} exceeds the limit of ${max}`, { max });
       return createJSONRPCErrorResponse(null, err.rpcCode, err.message, err.toJsonRpc().data);
     }
-    const responses = await Promise.all(body.map((req) => this.handleOne(req, session)));
+    const responses = await Promise.all(body.map((req) => this.handleOne(req, session, true)));
     const answered = responses.filter((r): r is JSONRPCResponse => r !== null);
     return answered.length > 0 ? answered : null;
   }
 
-  private async handleOne(req: unknown, session: Session): Promise<JSONRPCResponse | null> {
+  private async handleOne(req: unknown, session: Session, batch: boolean): Promise<JSONRPCResponse | null> {
     if (!isWellFormed(req)) return createJSONRPCErrorResponse(idOf(req), INVALID_REQUEST, 'Invalid Request');
-    return this.server.receive(req, { session });
+    return this.server.receive(req, { session, batch });
   }
 
-  private async call(entry: RegisteredMethod, request: JSONRPCRequest, session: Session): Promise<JSONRPCResponse | null> {
+  private async call(entry: RegisteredMethod, request: JSONRPCRequest, session: Session, batch: boolean): Promise<JSONRPCResponse | null> {
     const started = performance.now();
     const { def } = entry;
     const note: AuditNote = { walletId: null, txid: null };
@@ -153,8 +155,11 @@ export class RpcDispatcher {
     const bindings = () => ({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
     let child: Logger | undefined;
     const log = () => (child ??= this.logger.child(bindings()));
+    // The audit row names the token that authorized this call, whatever the session holds later.
+    let authorized: CallerToken | null = null;
     try {
-      const token = await this.authorize(entry, request, session);
+      const token = await this.authorize(entry, request, session, batch);
+      authorized = token;
       const params = this.parseParams(entry, request.params, token);
       const ctx = this.context(def.name, id, token, session, note, log);
       const result: unknown = await def.handler({ params, ctx });
@@ -169,7 +174,8 @@ export class RpcDispatcher {
     } catch (err) {
       ({ outcome, response } = this.toErrorResponse(err, id, log, this.secretsOf(entry, request.params)));
     }
-    await this.audit(def, session, note, outcome, log);
+    // A call refused after its token was read (scope, wallet) is audited under that token.
+    await this.audit(def, authorized ?? (def.name === AUTH_METHOD_NAME ? null : session.token), note, outcome, log);
     const seconds = (performance.now() - started) / 1000;
     this.hooks.onCall?.(def.name, outcome, seconds);
     if (this.logger.isLevelEnabled('info')) {
@@ -179,9 +185,14 @@ export class RpcDispatcher {
   }
 
   /** Token, rate limit and scope; `auth` instead authenticates the session with its param. */
-  private async authorize(entry: RegisteredMethod, request: JSONRPCRequest, session: Session): Promise<CallerToken> {
+  private async authorize(entry: RegisteredMethod, request: JSONRPCRequest, session: Session, batch: boolean): Promise<CallerToken> {
     const now = this.services.clock.now();
     if (entry.def.name === AUTH_METHOD_NAME) {
+      // SPEC §4: `auth` keys a WebSocket session; over HTTP or inside a batch it could make the
+      // audit log name one token for another's call.
+      if (session.transport !== 'ws' || batch) {
+        throw new ProtocolError(METHOD_NOT_FOUND, 'auth is only available as a single WebSocket message', 'METHOD_NOT_FOUND');
+      }
       const params = this.parseParams(entry, request.params, null) as { token: string };
       session.token = await authenticateToken(this.services.tokens, params.token, now);
       return session.token;
@@ -294,12 +305,12 @@ export class RpcDispatcher {
   }
 
   /** Audits state-changing calls by a known token; a failed audit write is logged, never turned into a failed send. */
-  private async audit(def: AnyMethod, session: Session, note: AuditNote, outcome: string, log: () => Logger): Promise<void> {
-    if (!def.audited || !session.token || outcome === 'RATE_LIMITED') return;
+  private async audit(def: AnyMethod, token: CallerToken | null, note: AuditNote, outcome: string, log: () => Logger): Promise<void> {
+    if (!def.audited || !token || outcome === 'RATE_LIMITED') return;
     try {
       await this.services.audit.appendAudit({
         at: this.services.clock.now(),
-        tokenId: session.token.id,
+        tokenId: token.id,
         method: def.name,
         walletId: note.walletId,
         outcome,
