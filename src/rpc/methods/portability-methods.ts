@@ -24,7 +24,7 @@ function portability(ctx: CallContext): PortabilityApi {
 export const exportWallet = defineMethod({
   name: 'export_wallet',
   summary: 'Encrypted, versioned bundle (base64; scrypt + AES-256-GCM) of one wallet; no plaintext key in it',
-  scope: 'wallet:admin',
+  scope: 'wallet:export',
   audited: true,
   positional: ['passphrase'],
   params: Type.Object({ wallet: Type.Optional(WalletId), passphrase: BundlePassphrase }, strict),
@@ -70,7 +70,7 @@ export const importWallet = defineMethod({
 /** The `backup_wallet` entry of the method table. */
 export const backupWallet = defineMethod({
   name: 'backup_wallet',
-  summary: 'Write an encrypted bundle of every wallet to the backup directory atomically, keeping the last N',
+  summary: 'Write an encrypted bundle of every wallet to the backup directory atomically, keeping the last N; a caller-chosen passphrase also needs wallet:export',
   scope: 'wallet:admin',
   audited: true,
   params: Type.Object({ passphrase: Type.Optional(BundlePassphrase) }, strict),
@@ -78,6 +78,10 @@ export const backupWallet = defineMethod({
   handler: async ({ params, ctx }) => {
     // A backup holds every wallet; a token bound to some of them must not get the others' keys.
     if (ctx.token.constraints.wallets) fail('FORBIDDEN_SCOPE', 'backup_wallet covers every wallet; this token is bound to some');
+    // SPEC §4: a passphrase the caller knows makes the backup an export; the configured one does not.
+    if (params.passphrase !== undefined && !ctx.token.scopes.includes('wallet:export')) {
+      fail('FORBIDDEN_SCOPE', undefined, { scope: 'wallet:export' });
+    }
     return portability(ctx).backupWallets(params.passphrase);
   },
 });
