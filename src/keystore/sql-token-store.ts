@@ -15,6 +15,7 @@ interface TokenRow {
   created_by: string | null;
   created_at: number;
   revoked_at: number | null;
+  cookie: number;
 }
 
 const toToken = (r: TokenRow): TokenRecord => ({
@@ -26,6 +27,7 @@ const toToken = (r: TokenRow): TokenRecord => ({
   createdBy: r.created_by,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  ...(r.cookie ? { cookie: true } : {}),
 });
 
 /** Tokens and the per-token spend ledger, over one SQLCipher connection. */
@@ -34,11 +36,11 @@ export class SqlTokenStore implements TokenStore, SpendLedger {
 
   async insertToken(token: TokenRecord): Promise<void> {
     await this.db.run(
-      `INSERT INTO tokens (id, name, secret_hash, scopes, constraints, created_by, created_at, revoked_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tokens (id, name, secret_hash, scopes, constraints, created_by, created_at, revoked_at, cookie)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         token.id, token.name, token.secretHash, JSON.stringify(token.scopes), JSON.stringify(token.constraints),
-        token.createdBy, token.createdAt, token.revokedAt,
+        token.createdBy, token.createdAt, token.revokedAt, token.cookie ? 1 : 0,
       ],
     );
   }

@@ -24,6 +24,8 @@ export interface CallerToken {
   constraints: TokenConstraints;
   /** Its live creators, nearest first (SPEC §4 lineage): their limits apply to it too. Empty for a root. */
   ancestors?: AncestorToken[];
+  /** True for the admin cookie: tokens it mints are roots (SPEC §4). */
+  cookie?: boolean;
 }
 
 /** One client connection (an HTTP request, a WebSocket, or a unix-socket connection). */

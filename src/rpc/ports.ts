@@ -36,6 +36,8 @@ export interface TokenRecord {
   createdAt: number;
   /** Unix ms, or null while active. */
   revokedAt: number | null;
+  /** True for the admin cookie (SPEC §4): replaced at every start, and what it mints has no parent. */
+  cookie?: boolean;
 }
 
 /** Token persistence. */

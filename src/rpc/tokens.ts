@@ -4,9 +4,8 @@
  * file that the daemon writes on first start (like Bitcoin Core's `.cookie`).
  */
 import crypto from 'node:crypto';
-import { chmod, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../keystore/atomic-file.ts';
-import { fail, isWalletdError } from '../errors.ts';
+import { fail } from '../errors.ts';
 import type { CallerToken } from './context.ts';
 import type { TokenConstraints, TokenRecord, TokenStore } from './ports.ts';
 import { SCOPES, type Scope } from './scopes.ts';
@@ -28,6 +27,8 @@ export interface TokenRequest {
   scopes: Scope[];
   constraints: TokenConstraints;
   createdBy: string | null;
+  /** Only the daemon's own admin cookie sets this. */
+  cookie?: boolean;
 }
 
 /** Creates and stores a token; the returned string is the only copy of its secret. */
@@ -47,6 +48,7 @@ export async function mintToken(
     createdBy: req.createdBy,
     createdAt: now,
     revokedAt: null,
+    ...(req.cookie ? { cookie: true } : {}),
   };
   await store.insertToken(record);
   return { token: `wd_${id}_${secret}`, record };
@@ -54,7 +56,10 @@ export async function mintToken(
 
 /** The caller view of a stored token (no hash); `ancestors` is its live chain of creators, nearest first. */
 export function toCallerToken(record: TokenRecord, ancestors: CallerToken['ancestors'] = []): CallerToken {
-  return { id: record.id, name: record.name, scopes: record.scopes, constraints: record.constraints, ancestors };
+  return {
+    id: record.id, name: record.name, scopes: record.scopes, constraints: record.constraints, ancestors,
+    ...(record.cookie ? { cookie: true } : {}),
+  };
 }
 
 /**
@@ -148,33 +153,21 @@ export function fromWireConstraints(c: WireConstraints): TokenConstraints {
 }
 
 /**
- * Returns the admin token of `adminTokenPath`, reusing it while it still authenticates against
- * this keystore; otherwise mints one with every scope, revokes earlier admin tokens (the file is
- * their only holder) and writes the file atomically with mode 0600.
+ * SPEC §4: `admin.token` is a cookie, like Bitcoin Core's `.cookie`. Every start revokes the
+ * previous cookies and writes a fresh one with every scope (mode 0600, atomically). Tokens a
+ * cookie minted are roots, so they survive the rotation. `created` is always true.
  */
 export async function ensureAdminToken(
   store: TokenStore,
   adminTokenPath: string,
   now: number = Date.now(),
-): Promise<{ token: string; created: boolean }> {
-  const existing = await readFile(adminTokenPath, 'utf8').catch(() => null);
-  if (existing !== null) {
-    const token = existing.trim();
-    try {
-      const caller = await authenticateToken(store, token, now);
-      if (SCOPES.every((s) => caller.scopes.includes(s))) {
-        await chmod(adminTokenPath, 0o600);
-        return { token, created: false };
-      }
-    } catch (err) {
-      if (!isWalletdError(err)) throw err;
-    }
-  }
+): Promise<{ token: string; id: string; created: boolean }> {
   for (const old of await store.listTokens()) {
-    if (old.createdBy === null && old.revokedAt === null) await store.revokeToken(old.id, now);
+    if (old.cookie && old.revokedAt === null) await store.revokeToken(old.id, now);
   }
-  const { token } = await mintToken(store, { name: 'admin', scopes: [...SCOPES], constraints: {}, createdBy: null }, now);
+  const { token, record } = await mintToken(
+    store, { name: 'admin-cookie', scopes: [...SCOPES], constraints: {}, createdBy: null, cookie: true }, now,
+  );
   await writeFileAtomic(adminTokenPath, `${token}\n`, 0o600);
-  return { token, created: true };
+  return { token, id: record.id, created: true };
 }
-

@@ -3,7 +3,7 @@
  * admin token, starts the wallet and its chain sync, and serves the app on TCP and the unix
  * socket. `close()` drains in-flight calls and releases everything in reverse order.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -103,7 +103,7 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
     const adminTokenPath = join(datadir, ADMIN_TOKEN_FILE_NAME);
     const admin = await ensureAdminToken(keystore.tokens, adminTokenPath);
     // Where the token is, never what it is.
-    logger.info({ adminTokenFile: adminTokenPath, created: admin.created }, `admin token is in ${adminTokenPath}`);
+    logger.info({ adminTokenFile: adminTokenPath, tokenId: admin.id }, `admin cookie is in ${adminTokenPath}; it is replaced at every start`);
 
     let runtime: Runtime;
     try {
@@ -187,6 +187,8 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       await runtime.notify.notifier.idle().catch((err: unknown) => logger.error({ err: message(err) }, 'event flush failed'));
       await runtime.notify.webhooks?.stop();
       await chain?.close().catch(() => undefined);
+      // SPEC §4: the cookie dies with this run (the next start revokes it and writes a new one).
+      await rm(adminTokenPath, { force: true }).catch(() => undefined);
       await keystore.close().catch((err: unknown) => logger.error({ err: message(err) }, 'keystore close failed'));
       await lock.release().catch(() => undefined);
       logger.info('walletd stopped');

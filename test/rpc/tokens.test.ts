@@ -86,25 +86,22 @@ describe('admin token file', () => {
   let dir: string;
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  it('is written once with mode 0600, reused while valid, and replaced when it no longer authenticates', async () => {
+  it('is a cookie: a fresh secret with mode 0600 at every call, the previous one revoked, its mints kept', async () => {
     dir = await mkdtemp(join(tmpdir(), 'walletd-admin-'));
     const path = join(dir, 'admin.token');
     const store = new MemoryStores();
     const first = await ensureAdminToken(store, path, NOW);
-    expect(first.created).toBe(true);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await readFile(path, 'utf8')).trim()).toBe(first.token);
     expect((await authenticateToken(store, first.token, NOW)).scopes).toEqual([...SCOPES]);
+    const minted = await mintToken(store, { name: 'ops', scopes: ['wallet:read'], constraints: {}, createdBy: null }, NOW);
 
-    const again = await ensureAdminToken(store, path, NOW);
-    expect(again).toEqual({ token: first.token, created: false });
-
-    // A file from another keystore (or garbage) is replaced, and the old admin token is revoked.
-    await writeFile(path, 'wd_0000000000000000_' + '0'.repeat(64), { mode: 0o644 });
-    const third = await ensureAdminToken(store, path, NOW);
-    expect(third.created).toBe(true);
+    await writeFile(path, 'garbage', { mode: 0o644 });
+    const second = await ensureAdminToken(store, path, NOW);
+    expect(second.token).not.toBe(first.token);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     await expect(authenticateToken(store, first.token, NOW)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    expect(await authenticateToken(store, third.token, NOW)).toBeTruthy();
+    expect(await authenticateToken(store, second.token, NOW)).toBeTruthy();
+    expect(await authenticateToken(store, minted.token, NOW)).toBeTruthy();
   });
 });

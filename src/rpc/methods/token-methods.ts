@@ -56,7 +56,8 @@ export const tokenCreate = defineMethod({
     if (violation) fail('FORBIDDEN_SCOPE', `Requested ${violation} exceed this token's own`, { field: violation });
     const { token, record } = await mintToken(
       ctx.services.tokens,
-      { name: params.name, scopes: params.scopes, constraints, createdBy: ctx.token.id },
+      // SPEC §4: the cookie is replaced at every start, so what it mints must not hang off it.
+      { name: params.name, scopes: params.scopes, constraints, createdBy: ctx.token.cookie ? null : ctx.token.id },
       now,
     );
     return { token, ...tokenInfoOf(record) };
