@@ -64,6 +64,8 @@ export const ConfigSchema = Type.Object(
         maxBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
         /** Requests per minute per token, unless the token carries its own `rateLimit`. */
         rateLimitPerMin: Type.Integer({ minimum: 1, default: 1200 }),
+        /** Delay after each failed authentication from one source (Bitcoin Core sleeps 250 ms). */
+        authFailureDelayMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 250 }),
       },
       { default: {}, additionalProperties: false },
     ),

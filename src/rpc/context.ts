@@ -40,6 +40,8 @@ export interface Session {
    * (WebSocket) leave it unset: each of their calls re-reads the token, so a revoke applies.
    */
   tokenFresh?: boolean;
+  /** The peer (an IP address, or 'unix'), which keys the failed-authentication throttle. */
+  source?: string;
   /** This connection's default wallet, set by select_wallet. */
   selectedWallet: string | null;
   /** Pushes a server-to-client notification; only WebSocket sessions have it. */

@@ -21,6 +21,7 @@ import { ERRORS, WalletdError, fail } from '../errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { AuthThrottle, presentedTokenId } from './auth-throttle.ts';
 import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
@@ -31,6 +32,8 @@ import { assertNotExpired, authenticateToken, recheckToken } from './tokens.ts';
 export interface DispatcherHooks {
   /** Called once per call with 'ok' or the error's `data.code`, and its duration. */
   onCall?(method: string, outcome: string, seconds: number): void;
+  /** Called once per failed authentication (metrics: walletd_auth_failures_total). */
+  onAuthFailure?(): void;
   logger?: Logger;
 }
 
@@ -74,6 +77,7 @@ export class RpcDispatcher {
   private readonly logger: Logger;
   private readonly limiter = new RateLimiter();
   private readonly spendLocks = new KeyedMutex();
+  private readonly authThrottle: AuthThrottle;
 
   constructor(
     methods: readonly AnyMethod[],
@@ -81,6 +85,7 @@ export class RpcDispatcher {
     private readonly hooks: DispatcherHooks = {},
   ) {
     this.registry = buildRegistry([...methods, authMethod]);
+    this.authThrottle = new AuthThrottle(services.config.rpc.authFailureDelayMs);
     this.logger = hooks.logger ?? pino({ level: 'silent' });
     this.server = new JSONRPCServer<ServerParams>({
       errorListener: (message) => this.logger.error({ msgFromLib: message }, 'json-rpc server error'),
@@ -104,11 +109,27 @@ export class RpcDispatcher {
     };
   }
 
-  /** Resolves a Bearer token (with or without the `Bearer ` prefix) to its caller; UNAUTHORIZED / TOKEN_EXPIRED otherwise. */
-  async authenticate(bearer: string | undefined): Promise<CallerToken> {
+  /**
+   * Resolves a Bearer token (with or without the `Bearer ` prefix) to its caller; UNAUTHORIZED /
+   * TOKEN_EXPIRED otherwise, after the per-source failure penalty (SPEC §4).
+   */
+  async authenticate(bearer: string | undefined, source = 'local'): Promise<CallerToken> {
     const token = bearer?.replace(/^Bearer\s+/i, '').trim();
-    if (!token) fail('UNAUTHORIZED');
-    return authenticateToken(this.services.tokens, token, this.services.clock.now());
+    try {
+      if (!token) fail('UNAUTHORIZED');
+      return await authenticateToken(this.services.tokens, token, this.services.clock.now());
+    } catch (err) {
+      await this.authFailed(err, token, source);
+      throw err;
+    }
+  }
+
+  /** Logs (token id only), counts and delays one failed authentication. */
+  private async authFailed(err: unknown, token: string | undefined, source: string): Promise<void> {
+    const code = err instanceof WalletdError ? err.code : 'INTERNAL';
+    this.logger.warn({ source, tokenId: presentedTokenId(token), outcome: code }, 'authentication failed');
+    this.hooks.onAuthFailure?.();
+    await this.authThrottle.penalize(source);
   }
 
   /** Drops the subscriptions of a connection that closed (SPEC §8: a subscription dies with its connection). */
@@ -194,7 +215,12 @@ export class RpcDispatcher {
         throw new ProtocolError(METHOD_NOT_FOUND, 'auth is only available as a single WebSocket message', 'METHOD_NOT_FOUND');
       }
       const params = this.parseParams(entry, request.params, null) as { token: string };
-      session.token = await authenticateToken(this.services.tokens, params.token, now);
+      try {
+        session.token = await authenticateToken(this.services.tokens, params.token, now);
+      } catch (err) {
+        await this.authFailed(err, params.token, session.source ?? session.id);
+        throw err;
+      }
       return session.token;
     }
     if (!session.token) fail('UNAUTHORIZED');

@@ -53,6 +53,11 @@ function hasTokenInQuery(req: FastifyRequest): boolean {
   return [...params].some(([key, value]) => TOKEN_QUERY_KEYS.includes(key.toLowerCase()) || TOKEN_SHAPE.test(value));
 }
 
+/** The peer a failed authentication is charged to: its IP address, or 'unix' for the socket. */
+function sourceOf(req: FastifyRequest): string {
+  return isUnix(req) ? 'unix' : req.ip;
+}
+
 function isUnix(req: FastifyRequest): boolean {
   return (req.raw as unknown as Record<symbol, unknown>)[UNIX_SOCKET_REQUEST] === true;
 }
@@ -163,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return inflight.track(async () => {
       let token: CallerToken;
       try {
-        token = await dispatcher.authenticate(bearerOf(req));
+        token = await dispatcher.authenticate(bearerOf(req), sourceOf(req));
       } catch (err) {
         return refuse(reply, 401, err, id);
       }
@@ -171,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         id: req.id,
         transport: isUnix(req) ? 'unix' : 'http',
         token,
+        source: sourceOf(req),
         // Just read from the store for this request: the dispatcher need not read it again.
         tokenFresh: true,
         selectedWallet: null,
@@ -194,7 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/metrics', async (req, reply) => {
     let token: CallerToken;
     try {
-      token = await dispatcher.authenticate(bearerOf(req));
+      token = await dispatcher.authenticate(bearerOf(req), sourceOf(req));
     } catch (err) {
       return refuse(reply, 401, err);
     }

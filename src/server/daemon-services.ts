@@ -132,6 +132,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
   };
   const dispatcher = new RpcDispatcher(METHODS, services, {
     onCall: (method: string, outcome: string, seconds: number) => metrics.observeCall(method, outcome, seconds),
+    onAuthFailure: () => metrics.observeAuthFailure(),
     logger: logger.child({ component: 'rpc' }),
   });
   return { clock, chain, wallet, metrics, dispatcher, services, notify };

@@ -45,7 +45,7 @@ export function registerWsRoute(
         const bearer = deps.bearerOf(req);
         if (bearer === undefined) return;
         try {
-          tokens.set(req, await deps.dispatcher.authenticate(bearer));
+          tokens.set(req, await deps.dispatcher.authenticate(bearer, deps.isUnix(req) ? 'unix' : req.ip));
         } catch (err) {
           return deps.refuse(reply, 401, err);
         }
@@ -56,6 +56,7 @@ export function registerWsRoute(
         id: randomUUID(),
         transport: 'ws',
         token: tokens.get(req) ?? null,
+        source: deps.isUnix(req) ? 'unix' : req.ip,
         selectedWallet: null,
         notify: (method: string, params: unknown) => {
           if (socket.readyState === WS_OPEN) socket.send(toJson({ jsonrpc: '2.0', method, params }));
