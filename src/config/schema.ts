@@ -66,6 +66,15 @@ export const ConfigSchema = Type.Object(
         rateLimitPerMin: Type.Integer({ minimum: 1, default: 1200 }),
         /** Delay after each failed authentication from one source (Bitcoin Core sleeps 250 ms). */
         authFailureDelayMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 250 }),
+        /** SPEC §10 bounds: a client must finish its headers, and its whole request, within these. */
+        headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+        requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+        /** A WebSocket opened without a token is closed unless `auth` succeeds within this. */
+        wsAuthDeadlineMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+        /** Open connections per listener (TCP, unix socket); more are closed at once. */
+        maxConnections: Type.Integer({ minimum: 1, maximum: 100_000, default: 512 }),
+        maxSubscriptionsPerConnection: Type.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
+        maxSubscriptionsPerToken: Type.Integer({ minimum: 1, maximum: 100_000, default: 128 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -79,10 +79,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Calls are logged by the dispatcher, without params; per-request lines would only add noise.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.rpc.maxBodyBytes,
+    // SPEC §10: slow headers and slow bodies are cut off (slowloris); node checks these timers
+    // every connectionsCheckingInterval, so that runs well below the timeouts themselves.
+    requestTimeout: config.rpc.requestTimeoutMs,
+    http: {
+      headersTimeout: config.rpc.headersTimeoutMs,
+      requestTimeout: config.rpc.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.rpc.headersTimeoutMs),
+    },
     genReqId: () => randomUUID(),
     // During shutdown our own handler answers SHUTTING_DOWN as JSON-RPC; fastify's 503 body is not.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = config.rpc.maxConnections;
 
   const send = (reply: FastifyReply, status: number, body: unknown) =>
     reply.code(status).header('content-type', 'application/json; charset=utf-8').send(toJson(body));
@@ -187,7 +196,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
-  registerWsRoute(app, { dispatcher, inflight, logger, bearerOf, refuse, isUnix, maxMessageBytes: config.rpc.maxBodyBytes });
+  registerWsRoute(app, {
+    dispatcher, inflight, logger, bearerOf, refuse, isUnix, maxMessageBytes: config.rpc.maxBodyBytes, authDeadlineMs: config.rpc.wsAuthDeadlineMs,
+  });
 
   app.get('/healthz', async (_req, reply) => send(reply, 200, { status: 'ok' }));
 

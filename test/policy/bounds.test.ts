@@ -1,0 +1,97 @@
+/**
+ * Issue 12, item 8 against a real daemon with small bounds: connections are held open the way
+ * an attacker would and must end in a close or a JSON-RPC error, never a hang: slow headers,
+ * a slow body, a WebSocket that never authenticates, too many connections, too many
+ * subscriptions per connection and per token.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { useRegtestNode } from '../harness/regtest-node.ts';
+import { WsClient } from '../notify/ws-client.ts';
+import { startChainDaemon, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+
+const ctx = useRegtestNode();
+
+/** Resolves when the server closes the socket; the test's own timeout fails a hang. */
+const closed = (sock: Socket) => new Promise<string>((resolve) => {
+  let data = '';
+  sock.on('data', (b) => (data += b.toString()));
+  sock.on('close', () => resolve(data));
+  sock.on('error', () => undefined);
+});
+
+describe('connection bounds against a real daemon', () => {
+  let d: RunningDaemon;
+  let port: number;
+  beforeAll(async () => {
+    d = await startChainDaemon(ctx.node, undefined, {
+      WALLETD_RPC_HEADERS_TIMEOUT_MS: '1500',
+      WALLETD_RPC_REQUEST_TIMEOUT_MS: '2500',
+      WALLETD_RPC_WS_AUTH_DEADLINE_MS: '1000',
+      WALLETD_RPC_MAX_CONNECTIONS: '20',
+      WALLETD_RPC_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
+      WALLETD_RPC_MAX_SUBSCRIPTIONS_PER_TOKEN: '5',
+    });
+    port = Number(new URL(d.url).port);
+  });
+  afterAll(async () => {
+    d?.child.kill('SIGTERM');
+    await d?.exited;
+  });
+
+  const open = () => new Promise<Socket>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+  });
+
+  it('closes a connection whose headers never finish, and one whose body never finishes', async () => {
+    const slowHeaders = await open();
+    const headersDone = closed(slowHeaders);
+    slowHeaders.write('POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const drip = setInterval(() => slowHeaders.writable && slowHeaders.write('X-a: b\r\n'), 300);
+    const slowBody = await open();
+    const bodyDone = closed(slowBody);
+    slowBody.write(`POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nAuthorization: Bearer ${d.adminToken}\r\n\r\n{`);
+    const drip2 = setInterval(() => slowBody.writable && slowBody.write(' '), 300);
+    const [h, b] = await Promise.all([headersDone, bodyDone]);
+    clearInterval(drip);
+    clearInterval(drip2);
+    expect(h === '' || /^HTTP\/1\.1 408/.test(h)).toBe(true);
+    expect(b === '' || /^HTTP\/1\.1 408/.test(b)).toBe(true);
+  });
+
+  it('closes a WebSocket that does not authenticate before the deadline', async () => {
+    const ws = new WebSocket(`${d.url.replace(/^http/, 'ws')}/ws`);
+    const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+    expect(code).toBe(4001);
+  });
+
+  it('refuses connections over the cap, and serves again once they go', async () => {
+    const held = await Promise.all(Array.from({ length: 20 }, open));
+    const extra = await open();
+    await closed(extra);
+    for (const s of held) s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await fetch(`${d.url}/healthz`);
+    expect(res.status).toBe(200);
+  });
+
+  it('caps subscriptions per connection and per token with a JSON-RPC error', async () => {
+    const connectWs = async () => {
+      const ws = new WebSocket(`${d.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${d.adminToken}` } });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      return new WsClient(ws);
+    };
+    const a = await connectWs();
+    for (let i = 0; i < 3; i++) expect((await a.call('subscribe', { events: ['block'] })).error).toBeUndefined();
+    expect((await a.call('subscribe', { events: ['block'] })).error?.data).toMatchObject({ code: 'RATE_LIMITED', limit: 'maxSubscriptionsPerConnection' });
+    const b = await connectWs();
+    for (let i = 0; i < 2; i++) expect((await b.call('subscribe', { events: ['block'] })).error).toBeUndefined();
+    expect((await b.call('subscribe', { events: ['block'] })).error?.data).toMatchObject({ code: 'RATE_LIMITED', limit: 'maxSubscriptionsPerToken' });
+    a.terminate();
+    b.terminate();
+  });
+});
