@@ -25,6 +25,8 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
   audited?: boolean;
   /** True when the method only works over a WebSocket connection (subscribe). */
   websocketOnly?: boolean;
+  /** True when the method may run a passphrase KDF (scrypt); a batch may hold at most one (SPEC §10). */
+  kdf?: boolean;
   handler: (call: { params: Static<P>; ctx: CallContext }) => Promise<Static<R>>;
 }
 

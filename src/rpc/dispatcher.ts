@@ -153,7 +153,18 @@ export class RpcDispatcher {
       const err = new WalletdError('REQUEST_TOO_LARGE', `Batch of ${body.length} exceeds the limit of ${max}`, { max });
       return createJSONRPCErrorResponse(null, err.rpcCode, err.message, err.toJsonRpc().data);
     }
-    const responses = await Promise.all(body.map((req) => this.handleOne(req, session, true)));
+    // SPEC §10: one KDF per batch, so a single request cannot queue minutes of scrypt.
+    let kdfSeen = false;
+    const responses = await Promise.all(body.map((req) => {
+      const method = (req as { method?: unknown } | null)?.method;
+      const kdf = typeof method === 'string' && this.registry.byName.get(method)?.def.kdf === true;
+      if (kdf && kdfSeen && isWellFormed(req)) {
+        const err = new WalletdError('REQUEST_TOO_LARGE', 'At most one key-derivation method per batch', { limit: 'kdfPerBatch' });
+        return req.id === undefined ? null : createJSONRPCErrorResponse(req.id, err.rpcCode, err.message, err.toJsonRpc().data);
+      }
+      kdfSeen ||= kdf;
+      return this.handleOne(req, session, true);
+    }));
     const answered = responses.filter((r): r is JSONRPCResponse => r !== null);
     return answered.length > 0 ? answered : null;
   }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { WsClient } from '../notify/ws-client.ts';
-import { startChainDaemon, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+import { ok, rpc, startChainDaemon, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 
 const ctx = useRegtestNode();
 
@@ -93,5 +93,28 @@ describe('connection bounds against a real daemon', () => {
     expect((await b.call('subscribe', { events: ['block'] })).error?.data).toMatchObject({ code: 'RATE_LIMITED', limit: 'maxSubscriptionsPerToken' });
     a.terminate();
     b.terminate();
+  });
+
+  it('refuses a bundle whose header asks for more than twice the default scrypt cost, before any KDF', async () => {
+    const wallet = (await ok<{ id: string }>(d, d.adminToken, 'create_wallet', { name: 'kdf' })).id;
+    const { bundle } = await ok<{ bundle: string }>(d, d.adminToken, 'export_wallet', { wallet, passphrase: 'a long export passphrase' });
+    const bytes = Buffer.from(bundle, 'base64');
+    const logNAt = 9; // docs/bundle-format.md: 8 magic bytes, the version, then log2(N)
+    expect(bytes[logNAt]).toBe(17);
+    bytes[logNAt] = 21; // 16x the default memory and work
+    const answer = await rpc(d, d.adminToken, 'import_wallet', { bundle: bytes.toString('base64'), passphrase: 'a long export passphrase' });
+    expect(answer.error?.data).toMatchObject({ code: 'BAD_PASSPHRASE', limit: 'scrypt' });
+  });
+
+  it('runs at most one key-derivation method per batch', async () => {
+    const batch = Array.from({ length: 4 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'backup_wallet', params: { passphrase: 'a long backup passphrase' } }));
+    const res = await fetch(`${d.url}/rpc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify([...batch, { jsonrpc: '2.0', id: 9, method: 'list_wallets', params: {} }]),
+    });
+    const answers = (await res.json()) as Array<{ id: number; result?: unknown; error?: { data?: { code?: string; limit?: string } } }>;
+    expect(answers.filter((a) => a.error?.data?.limit === 'kdfPerBatch')).toHaveLength(3);
+    expect(answers.find((a) => a.id === 9)?.result).toBeDefined();
   });
 });

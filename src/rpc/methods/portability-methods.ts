@@ -26,6 +26,7 @@ export const exportWallet = defineMethod({
   summary: 'Encrypted, versioned bundle (base64; scrypt + AES-256-GCM) of one wallet; no plaintext key in it',
   scope: 'wallet:export',
   audited: true,
+  kdf: true,
   positional: ['passphrase'],
   params: Type.Object({ wallet: Type.Optional(WalletId), passphrase: BundlePassphrase }, strict),
   result: Type.Object({ bundle: Type.String() }, strict),
@@ -41,6 +42,7 @@ export const importWallet = defineMethod({
   summary: 'Add wallets from {bundle, passphrase}, {mnemonic, ...} or a watch-only {descriptor}/{xpub}, then rescan',
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   // One object with optional fields (exactly one source) rather than a union: rpc.discover, walletctl
   // flags and the auth matrix all read `params.properties`.
   params: Type.Object(
@@ -73,6 +75,7 @@ export const backupWallet = defineMethod({
   summary: 'Write an encrypted bundle of every wallet to the backup directory atomically, keeping the last N; a caller-chosen passphrase also needs wallet:export',
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   params: Type.Object({ passphrase: Type.Optional(BundlePassphrase) }, strict),
   result: Type.Object({ path: Type.String(), wallets: Count }, strict),
   handler: async ({ params, ctx }) => {

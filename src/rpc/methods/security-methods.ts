@@ -12,6 +12,7 @@ export const setPassphrase = defineMethod({
   summary: "Set or change the passphrase that encrypts the wallet's seed inside the keystore",
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   params: Type.Object({ wallet: OptWallet, old: Type.Optional(Passphrase), new: Passphrase }, strict),
   result: Type.Literal(true),
   handler: async ({ params, ctx }) => {
@@ -29,6 +30,7 @@ export const unlockWallet = defineMethod({
   summary: 'Unlock signing for timeoutSec seconds; a wrong passphrase fails with backoff',
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   positional: ['passphrase', 'timeoutSec'],
   params: Type.Object(
     { wallet: OptWallet, passphrase: Passphrase, timeoutSec: Type.Integer({ minimum: 1, maximum: 100_000_000, examples: [60] }) },
