@@ -3,7 +3,7 @@
  * audit log, a WalletApi returning valid canned DTOs, and a hand-driven clock.
  */
 import { Value } from '@sinclair/typebox/value';
-import { Psbt } from 'bitcoinjs-lib';
+import { Psbt, Transaction } from 'bitcoinjs-lib';
 import { ConfigSchema, type WalletdConfig } from '../../src/config/schema.ts';
 import type { CallerToken, RpcServices, Session } from '../../src/rpc/context.ts';
 import type { AuditEntry, AuditStore, SpendLedger, TokenConstraints, TokenRecord, TokenStore } from '../../src/rpc/ports.ts';
@@ -144,7 +144,9 @@ export class FakeWalletApi implements WalletApi {
     const psbt = new Psbt();
     psbt.addInput({ hash: TXID, index: 0, witnessUtxo: { script: Uint8Array.from([0x00, 0x14, ...new Array(20).fill(1)]), value: amount + FAKE_DRAFT_FEE } });
     psbt.addOutput({ script: Uint8Array.from([0x00, 0x14, ...new Array(20).fill(2)]), value: amount });
-    return { psbt: psbt.toBase64(), hex: null, complete: false, leasedUntil: null };
+    // The unsigned transaction stands in for the final one (82 vB), so a fee rate can be read.
+    const hex = Transaction.fromBuffer(psbt.data.getTransaction()).toHex();
+    return { psbt: psbt.toBase64(), hex, complete: true, leasedUntil: null };
   }
   async cancelTransaction(walletId: string, req: { txid: string; guard?: SpendGuard }) {
     this.check('cancelTransaction', walletId, req);
