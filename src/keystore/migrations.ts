@@ -160,6 +160,17 @@ export const MIGRATIONS: Migration[] = [
       `UPDATE tokens SET created_by = NULL WHERE created_by IN (SELECT id FROM tokens WHERE cookie = 1)`,
     ],
   },
+  {
+    version: 5,
+    description: 'wrong-passphrase backoff per wallet, kept across restarts',
+    up: [
+      `CREATE TABLE passphrase_backoff (
+        wallet_id TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        blocked_until INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -9,7 +9,7 @@ import type { Notifier } from '../notify/notifier.ts';
 import type { Clock } from '../wallet/ports.ts';
 import type { SpendGuard, WalletApi } from '../wallet/wallet-api.ts';
 import type { AnyMethod } from './define-method.ts';
-import type { AuditStore, EventStore, SpendLedger, TokenConstraints, TokenStore } from './ports.ts';
+import type { AuditStore, EventStore, PassphraseBackoffStore, SpendLedger, TokenConstraints, TokenStore } from './ports.ts';
 import type { NodeInfo } from './schemas.ts';
 import type { Scope } from './scopes.ts';
 import type { AncestorToken } from './lineage.ts';
@@ -64,6 +64,8 @@ export interface RpcServices {
   events?: EventStore;
   /** Live notifications (SPEC §8): subscribe, unsubscribe, and cleanup when a connection ends. */
   notifier?: Notifier;
+  /** Persisted wrong-passphrase backoff (issue 12); absent in tests that do not need it. */
+  backoff?: PassphraseBackoffStore;
 }
 
 /** What the audit entry of an audited call will name; `walletFor` fills `walletId`. */

@@ -58,6 +58,15 @@ export interface SpendLedger {
   chargedFor(walletId: string, txid: string): Promise<string[]>;
 }
 
+/** Wrong-passphrase backoff per wallet, kept in the keystore so a restart does not reset it. */
+export interface PassphraseBackoffStore {
+  /** Unix ms before which no attempt on the wallet is allowed (0 when none). */
+  backoffUntil(walletId: string): Promise<number>;
+  /** Counts a failure and returns the new blocked-until time: base · 2^(failures-1), capped. */
+  recordPassphraseFailure(walletId: string, now: number): Promise<number>;
+  clearPassphraseFailures(walletId: string): Promise<void>;
+}
+
 /** A wallet notification (SPEC §8). `seq` is assigned by the store, increasing per daemon. */
 export interface WalletEvent {
   seq: number;

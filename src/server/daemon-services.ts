@@ -117,6 +117,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     wallets: wallet,
     tokens: keystore.tokens,
     spends: keystore.tokens,
+    backoff: keystore.tokens,
     audit: keystore.events,
     events: keystore.events,
     notifier: notify.notifier,
