@@ -75,6 +75,9 @@ export const ConfigSchema = Type.Object(
         maxConnections: Type.Integer({ minimum: 1, maximum: 100_000, default: 512 }),
         maxSubscriptionsPerConnection: Type.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
         maxSubscriptionsPerToken: Type.Integer({ minimum: 1, maximum: 100_000, default: 128 }),
+        /** Key-derivation methods running at once, and waiting, before RATE_LIMITED (SPEC §10). */
+        kdfConcurrency: Type.Integer({ minimum: 1, maximum: 4, default: 1 }),
+        kdfQueue: Type.Integer({ minimum: 0, maximum: 10_000, default: 16 }),
       },
       { default: {}, additionalProperties: false },
     ),

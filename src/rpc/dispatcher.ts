@@ -22,6 +22,7 @@ import { KeyedMutex } from './keyed-mutex.ts';
 import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { AuthThrottle, presentedTokenId } from './auth-throttle.ts';
+import { KdfGate } from './kdf-gate.ts';
 import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
@@ -78,6 +79,7 @@ export class RpcDispatcher {
   private readonly limiter = new RateLimiter();
   private readonly spendLocks = new KeyedMutex();
   private readonly authThrottle: AuthThrottle;
+  private readonly kdfGate: KdfGate;
 
   constructor(
     methods: readonly AnyMethod[],
@@ -86,6 +88,7 @@ export class RpcDispatcher {
   ) {
     this.registry = buildRegistry([...methods, authMethod]);
     this.authThrottle = new AuthThrottle(services.config.rpc.authFailureDelayMs);
+    this.kdfGate = new KdfGate(services.config.rpc.kdfConcurrency, services.config.rpc.kdfQueue);
     this.logger = hooks.logger ?? pino({ level: 'silent' });
     this.server = new JSONRPCServer<ServerParams>({
       errorListener: (message) => this.logger.error({ msgFromLib: message }, 'json-rpc server error'),
@@ -194,7 +197,8 @@ export class RpcDispatcher {
       authorized = token;
       const params = this.parseParams(entry, request.params, token);
       const ctx = this.context(def.name, id, token, session, note, log);
-      const result: unknown = await def.handler({ params, ctx });
+      const run = () => def.handler({ params, ctx });
+      const result: unknown = await (def.kdf ? this.kdfGate.run(run) : run());
       if (!entry.result.Check(result)) {
         // A contract drift between the wallet service and the table: log the path, never the value.
         log().warn({ path: entry.result.Errors(result).First()?.path }, 'rpc result does not match its schema');

@@ -32,6 +32,7 @@ describe('connection bounds against a real daemon', () => {
       WALLETD_RPC_MAX_CONNECTIONS: '20',
       WALLETD_RPC_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
       WALLETD_RPC_MAX_SUBSCRIPTIONS_PER_TOKEN: '5',
+      WALLETD_RPC_KDF_QUEUE: '2',
     });
     port = Number(new URL(d.url).port);
   });
@@ -116,5 +117,23 @@ describe('connection bounds against a real daemon', () => {
     const answers = (await res.json()) as Array<{ id: number; result?: unknown; error?: { data?: { code?: string; limit?: string } } }>;
     expect(answers.filter((a) => a.error?.data?.limit === 'kdfPerBatch')).toHaveLength(3);
     expect(answers.find((a) => a.id === 9)?.result).toBeDefined();
+  });
+
+  it('queues key derivation with a cap, refuses the overflow, and keeps serving reads meanwhile', async () => {
+    const wallet = (await ok<Array<{ id: string }>>(d, d.adminToken, 'list_wallets'))[0]!.id;
+    let exportsDone = 0;
+    const exports = Array.from({ length: 8 }, () =>
+      rpc(d, d.adminToken, 'export_wallet', { wallet, passphrase: 'a long export passphrase' }).then((a) => {
+        exportsDone += 1;
+        return a;
+      }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await rpc(d, d.adminToken, 'list_wallets')).error).toBeUndefined();
+    expect(exportsDone).toBeLessThan(8);
+    const answers = await Promise.all(exports);
+    const refused = answers.filter((a) => a.error?.data?.limit === 'kdfQueue');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const a of refused) expect(a.error?.data?.code).toBe('RATE_LIMITED');
+    expect(answers.filter((a) => !a.error).length).toBeGreaterThanOrEqual(3);
   });
 });
