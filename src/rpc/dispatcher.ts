@@ -70,6 +70,13 @@ function isWellFormed(req: unknown): req is JSONRPCRequest {
   return r.jsonrpc === '2.0' && typeof r.method === 'string' && isId(r.id) && paramsOk;
 }
 
+/** Whether a call of `def` with these (possibly unvalidated) params runs a passphrase KDF. */
+function needsKdf(def: AnyMethod, params: unknown): boolean {
+  if (typeof def.kdf !== 'function') return def.kdf === true;
+  const named = params !== null && typeof params === 'object' && !Array.isArray(params) ? params : {};
+  return (def.kdf as (p: unknown) => boolean)(named);
+}
+
 /** Routes JSON-RPC requests to the method table; one instance per daemon. */
 export class RpcDispatcher {
   /** The validated table, including the pre-auth `auth` method. */
@@ -160,7 +167,8 @@ export class RpcDispatcher {
     let kdfSeen = false;
     const responses = await Promise.all(body.map((req) => {
       const method = (req as { method?: unknown } | null)?.method;
-      const kdf = typeof method === 'string' && this.registry.byName.get(method)?.def.kdf === true;
+      const def = typeof method === 'string' ? this.registry.byName.get(method)?.def : undefined;
+      const kdf = def !== undefined && needsKdf(def, (req as { params?: unknown }).params);
       if (kdf && kdfSeen && isWellFormed(req)) {
         const err = new WalletdError('REQUEST_TOO_LARGE', 'At most one key-derivation method per batch', { limit: 'kdfPerBatch' });
         return req.id === undefined ? null : createJSONRPCErrorResponse(req.id, err.rpcCode, err.message, err.toJsonRpc().data);
@@ -198,7 +206,7 @@ export class RpcDispatcher {
       const params = this.parseParams(entry, request.params, token);
       const ctx = this.context(def.name, id, token, session, note, log);
       const run = () => def.handler({ params, ctx });
-      const result: unknown = await (def.kdf ? this.kdfGate.run(run) : run());
+      const result: unknown = await (needsKdf(def, params) ? this.kdfGate.run(run) : run());
       if (!entry.result.Check(result)) {
         // A contract drift between the wallet service and the table: log the path, never the value.
         log().warn({ path: entry.result.Errors(result).First()?.path }, 'rpc result does not match its schema');
