@@ -10,6 +10,7 @@ import { METHODS } from '../rpc/method-table.ts';
 import { clientOf, type GlobalOptions } from './walletctl-connect.ts';
 import { formatHuman } from './walletctl-output.ts';
 import { paramSpecs, parseValue, UsageError, type ParamSpec } from './walletctl-schema.ts';
+import { CLI_SECRET_PARAMS, fileKey, resolveSecret } from './walletctl-secrets.ts';
 import { addRestoreCommand, addTokenCommands, afterImport, type RunCall } from './walletctl-sugar.ts';
 
 /** Exit codes of SPEC §9. */
@@ -67,6 +68,7 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
     cmd.addOption(new Option(`--${spec.flag} ${arg}`, desc));
     // The wire name works too (`--feeRate`), so copying a param from the API docs just works.
     if (spec.flag !== spec.name) cmd.addOption(new Option(`--${spec.name} ${arg}`).hideHelp());
+    if (CLI_SECRET_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
   }
   if (specs.some((s) => s.name === 'outputs')) {
     cmd.option('--to <address>', 'single recipient (sugar for --outputs)').option('--amount <sats>', 'amount for --to, in sats');
@@ -77,7 +79,20 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
   cmd.action(async (...actionArgs: unknown[]) => {
     const self = actionArgs[actionArgs.length - 1] as Command;
     const args = positional.length > 0 ? ((actionArgs[0] as string[] | undefined) ?? []) : [];
-    const params = buildParams(method, specs, self.opts(), args);
+    const opts = { ...self.opts() } as Record<string, unknown>;
+    // SPEC §9: secrets from a file, stdin or a hidden prompt, so they need not sit in argv.
+    for (const spec of specs) {
+      if (!CLI_SECRET_PARAMS.has(spec.name)) continue;
+      const key = spec.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      const given = opts[key] ?? opts[spec.name];
+      const taken = positional.includes(spec.name) && args.length > positional.indexOf(spec.name);
+      if (taken) process.stderr.write(`warning: ${spec.name} as an argument is visible to other local users; use --${spec.flag}-file PATH or '-'\n`);
+      const secret = await resolveSecret(spec.flag, given, opts[fileKey(key)], spec.required && !taken);
+      delete opts[spec.name];
+      if (secret !== undefined) opts[key] = secret;
+      else delete opts[key];
+    }
+    const params = buildParams(method, specs, opts, args);
     await run(method.name, params, method.name === 'import_wallet' ? afterImport : undefined);
   });
 }
@@ -91,7 +106,8 @@ export function buildProgram(methods: readonly AnyMethod[], run: (globals: Globa
     .option('--datadir <dir>', "walletd's data dir: its walletd.sock and admin.token (default ./data, or WALLETD_DATADIR)")
     .option('--url <url>', 'talk HTTP to this walletd URL instead of the unix socket')
     .option('--socket <path>', 'talk to this unix socket')
-    .option('--token <token>', 'bearer token (default: WALLETD_TOKEN, then <datadir>/admin.token)')
+    .option('--token <token>', "bearer token (default: WALLETD_TOKEN, then <datadir>/admin.token); '-' reads stdin")
+    .option('--token-file <path>', "read the bearer token from a file ('-' for stdin)")
     .option('--json', 'print the raw JSON result');
   const runner: RunCall = (method, params, after) => run(program.opts<GlobalOptions>())(method, params, after);
   // subscribe/unsubscribe need a long-lived WebSocket; a one-shot CLI call could never use them.
@@ -104,7 +120,9 @@ export function buildProgram(methods: readonly AnyMethod[], run: (globals: Globa
 /** The real runner: one client per invocation, output to stdout. */
 function liveRun(globals: GlobalOptions): RunCall {
   return async (method, params, after) => {
-    const client: WalletdClient = clientOf(globals);
+    const { tokenFile, ...rest } = globals as GlobalOptions & { tokenFile?: string };
+    const token = await resolveSecret('token', rest.token, tokenFile, false);
+    const client: WalletdClient = clientOf(token === undefined ? rest : { ...rest, token });
     try {
       const call = client.call as (m: string, p?: unknown) => Promise<unknown>;
       const result = await call(method, params);

@@ -64,6 +64,20 @@ export const ConfigSchema = Type.Object(
         maxBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
         /** Requests per minute per token, unless the token carries its own `rateLimit`. */
         rateLimitPerMin: Type.Integer({ minimum: 1, default: 1200 }),
+        /** Delay after each failed authentication from one source (Bitcoin Core sleeps 250 ms). */
+        authFailureDelayMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 250 }),
+        /** SPEC §10 bounds: a client must finish its headers, and its whole request, within these. */
+        headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+        requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+        /** A WebSocket opened without a token is closed unless `auth` succeeds within this. */
+        wsAuthDeadlineMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+        /** Open connections per listener (TCP, unix socket); more are closed at once. */
+        maxConnections: Type.Integer({ minimum: 1, maximum: 100_000, default: 512 }),
+        maxSubscriptionsPerConnection: Type.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
+        maxSubscriptionsPerToken: Type.Integer({ minimum: 1, maximum: 100_000, default: 128 }),
+        /** Key-derivation methods running at once, and waiting, before RATE_LIMITED (SPEC §10). */
+        kdfConcurrency: Type.Integer({ minimum: 1, maximum: 4, default: 1 }),
+        kdfQueue: Type.Integer({ minimum: 0, maximum: 10_000, default: 16 }),
       },
       { default: {}, additionalProperties: false },
     ),

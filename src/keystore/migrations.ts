@@ -139,6 +139,38 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   LEDGER_MIGRATION,
+  {
+    version: 3,
+    description: 'token lineage: spends are charged to every ancestor; index spends by transaction for cancel ownership',
+    up: [`CREATE INDEX spend_ledger_tx ON spend_ledger (wallet_id, txid)`],
+  },
+  {
+    version: 4,
+    description: 'admin.token becomes a cookie: pre-upgrade admin tokens are marked as cookies (rotated at the next start) and the tokens they minted become roots, so they keep working',
+    up: [
+      `ALTER TABLE tokens ADD COLUMN cookie INTEGER NOT NULL DEFAULT 0`,
+      // Say what was done, with numbers, before doing it.
+      `INSERT OR REPLACE INTO meta (key, value) SELECT 'upgrade.admin-cookie',
+        'marked ' || (SELECT COUNT(*) FROM tokens WHERE created_by IS NULL AND name = 'admin') ||
+        ' pre-upgrade admin token(s) as cookies; re-parented ' ||
+        (SELECT COUNT(*) FROM tokens WHERE created_by IN (SELECT id FROM tokens WHERE created_by IS NULL AND name = 'admin')) ||
+        ' token(s) they minted as roots'`,
+      // Only the old file held these; the first start after the upgrade rotates them out.
+      `UPDATE tokens SET cookie = 1 WHERE created_by IS NULL AND name = 'admin'`,
+      `UPDATE tokens SET created_by = NULL WHERE created_by IN (SELECT id FROM tokens WHERE cookie = 1)`,
+    ],
+  },
+  {
+    version: 5,
+    description: 'wrong-passphrase backoff per wallet, kept across restarts',
+    up: [
+      `CREATE TABLE passphrase_backoff (
+        wallet_id TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        blocked_until INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -3,7 +3,7 @@
  * secret is ever stored (SPEC §4).
  */
 import type { Scope } from '../rpc/scopes.ts';
-import type { SpendLedger, TokenConstraints, TokenRecord, TokenStore } from '../rpc/ports.ts';
+import type { PassphraseBackoffStore, SpendLedger, TokenConstraints, TokenRecord, TokenStore } from '../rpc/ports.ts';
 import type { Database } from './database.ts';
 
 interface TokenRow {
@@ -15,6 +15,7 @@ interface TokenRow {
   created_by: string | null;
   created_at: number;
   revoked_at: number | null;
+  cookie: number;
 }
 
 const toToken = (r: TokenRow): TokenRecord => ({
@@ -26,19 +27,24 @@ const toToken = (r: TokenRow): TokenRecord => ({
   createdBy: r.created_by,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  ...(r.cookie ? { cookie: true } : {}),
 });
 
-/** Tokens and the per-token spend ledger, over one SQLCipher connection. */
-export class SqlTokenStore implements TokenStore, SpendLedger {
+/** First delay after a wrong passphrase, doubling per failure up to BACKOFF_MAX_MS (as UnlockManager). */
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+
+/** Tokens, the per-token spend ledger and the passphrase backoff, over one SQLCipher connection. */
+export class SqlTokenStore implements TokenStore, SpendLedger, PassphraseBackoffStore {
   constructor(private readonly db: Database) {}
 
   async insertToken(token: TokenRecord): Promise<void> {
     await this.db.run(
-      `INSERT INTO tokens (id, name, secret_hash, scopes, constraints, created_by, created_at, revoked_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tokens (id, name, secret_hash, scopes, constraints, created_by, created_at, revoked_at, cookie)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         token.id, token.name, token.secretHash, JSON.stringify(token.scopes), JSON.stringify(token.constraints),
-        token.createdBy, token.createdAt, token.revokedAt,
+        token.createdBy, token.createdAt, token.revokedAt, token.cookie ? 1 : 0,
       ],
     );
   }
@@ -72,5 +78,33 @@ export class SqlTokenStore implements TokenStore, SpendLedger {
       [tokenId, since],
     );
     return BigInt(row?.total ?? 0);
+  }
+
+  async chargedFor(walletId: string, txid: string): Promise<string[]> {
+    const rows = await this.db.all<{ token_id: string }>(
+      'SELECT DISTINCT token_id FROM spend_ledger WHERE wallet_id = ? AND txid = ?',
+      [walletId, txid],
+    );
+    return rows.map((r) => r.token_id);
+  }
+
+  async backoffUntil(walletId: string): Promise<number> {
+    const row = await this.db.get<{ blocked_until: number }>('SELECT blocked_until FROM passphrase_backoff WHERE wallet_id = ?', [walletId]);
+    return row?.blocked_until ?? 0;
+  }
+
+  async recordPassphraseFailure(walletId: string, now: number): Promise<number> {
+    // One statement, so concurrent failures cannot lose a count.
+    await this.db.run(
+      `INSERT INTO passphrase_backoff (wallet_id, failures, blocked_until) VALUES (?, 1, ?)
+        ON CONFLICT (wallet_id) DO UPDATE SET failures = failures + 1,
+          blocked_until = ? + MIN(?, ? * (1 << MIN(failures, 30)))`,
+      [walletId, now + BACKOFF_BASE_MS, now, BACKOFF_MAX_MS, BACKOFF_BASE_MS],
+    );
+    return this.backoffUntil(walletId);
+  }
+
+  async clearPassphraseFailures(walletId: string): Promise<void> {
+    await this.db.run('DELETE FROM passphrase_backoff WHERE wallet_id = ?', [walletId]);
   }
 }

@@ -182,6 +182,13 @@ export class Notifier {
     for (const [id, owner] of [...this.tokenOf]) if (owner === tokenId) this.remove(id);
   }
 
+  /** Live subscriptions of one connection and of one token, for the caps of SPEC §10. */
+  countsFor(sessionId: string, tokenId: string): { session: number; token: number } {
+    let token = 0;
+    for (const owner of this.tokenOf.values()) if (owner === tokenId) token++;
+    return { session: this.bySession.get(sessionId)?.size ?? 0, token };
+  }
+
   /** Live subscriptions and sessions holding any, for leak checks and metrics. */
   counts(): { subscriptions: number; sessions: number } {
     return { subscriptions: this.subs.size, sessions: this.bySession.size };

@@ -92,7 +92,17 @@ export function bundleParams(bytes: Uint8Array): ScryptParams {
   const version = bytes[BUNDLE_MAGIC.length]!;
   if (version !== BUNDLE_VERSION) fail('INVALID_PARAMS', `unsupported bundle version ${version}`, { field: 'bundle' });
   const o = BUNDLE_MAGIC.length + 1;
-  return { N: 2 ** bytes[o]!, r: bytes[o + 1]!, p: bytes[o + 2]! };
+  const params = { N: 2 ** bytes[o]!, r: bytes[o + 1]!, p: bytes[o + 2]! };
+  // Issue 12: the header picks its own cost, so a crafted bundle could ask for gigabytes and
+  // minutes of KDF before failing. Accept at most twice the default memory and work.
+  const memory = params.N * params.r;
+  const work = memory * params.p;
+  const base = BUNDLE_SCRYPT.N * BUNDLE_SCRYPT.r;
+  // A changed header byte answers as any other changed byte does (BAD_PASSPHRASE), before any KDF.
+  if (memory > 2 * base || work > 2 * base * BUNDLE_SCRYPT.p) {
+    fail('BAD_PASSPHRASE', 'bundle asks for more key-derivation work than walletd accepts', { field: 'bundle', limit: 'scrypt' });
+  }
+  return params;
 }
 
 /**

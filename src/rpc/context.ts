@@ -9,9 +9,10 @@ import type { Notifier } from '../notify/notifier.ts';
 import type { Clock } from '../wallet/ports.ts';
 import type { SpendGuard, WalletApi } from '../wallet/wallet-api.ts';
 import type { AnyMethod } from './define-method.ts';
-import type { AuditStore, EventStore, SpendLedger, TokenConstraints, TokenStore } from './ports.ts';
+import type { AuditStore, EventStore, PassphraseBackoffStore, SpendLedger, TokenConstraints, TokenStore } from './ports.ts';
 import type { NodeInfo } from './schemas.ts';
 import type { Scope } from './scopes.ts';
+import type { AncestorToken } from './lineage.ts';
 
 export type { NodeInfo } from './schemas.ts';
 
@@ -21,6 +22,10 @@ export interface CallerToken {
   name: string;
   scopes: Scope[];
   constraints: TokenConstraints;
+  /** Its live creators, nearest first (SPEC §4 lineage): their limits apply to it too. Empty for a root. */
+  ancestors?: AncestorToken[];
+  /** True for the admin cookie: tokens it mints are roots (SPEC §4). */
+  cookie?: boolean;
 }
 
 /** One client connection (an HTTP request, a WebSocket, or a unix-socket connection). */
@@ -35,6 +40,8 @@ export interface Session {
    * (WebSocket) leave it unset: each of their calls re-reads the token, so a revoke applies.
    */
   tokenFresh?: boolean;
+  /** The peer (an IP address, or 'unix'), which keys the failed-authentication throttle. */
+  source?: string;
   /** This connection's default wallet, set by select_wallet. */
   selectedWallet: string | null;
   /** Pushes a server-to-client notification; only WebSocket sessions have it. */
@@ -57,6 +64,8 @@ export interface RpcServices {
   events?: EventStore;
   /** Live notifications (SPEC §8): subscribe, unsubscribe, and cleanup when a connection ends. */
   notifier?: Notifier;
+  /** Persisted wrong-passphrase backoff (issue 12); absent in tests that do not need it. */
+  backoff?: PassphraseBackoffStore;
 }
 
 /** What the audit entry of an audited call will name; `walletFor` fills `walletId`. */

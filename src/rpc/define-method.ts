@@ -25,6 +25,11 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
   audited?: boolean;
   /** True when the method only works over a WebSocket connection (subscribe). */
   websocketOnly?: boolean;
+  /**
+   * True (or true for these params) when the call runs a passphrase KDF (scrypt): such calls go
+   * through the bounded KDF queue, and a batch may hold at most one (SPEC §10).
+   */
+  kdf?: boolean | ((params: Partial<Static<P>>) => boolean);
   handler: (call: { params: Static<P>; ctx: CallContext }) => Promise<Static<R>>;
 }
 

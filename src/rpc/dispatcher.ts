@@ -21,16 +21,20 @@ import { ERRORS, WalletdError, fail } from '../errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { AuthThrottle, presentedTokenId } from './auth-throttle.ts';
+import { KdfGate } from './kdf-gate.ts';
 import { safeError, secretValuesOf } from './redact.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
-import { createSpendGuard } from './spend-guard.ts';
+import { createSpendGuard, lineageRoot } from './spend-guard.ts';
 import { assertNotExpired, authenticateToken, recheckToken } from './tokens.ts';
 
 /** Observers of the dispatcher (metrics and logs). */
 export interface DispatcherHooks {
   /** Called once per call with 'ok' or the error's `data.code`, and its duration. */
   onCall?(method: string, outcome: string, seconds: number): void;
+  /** Called once per failed authentication (metrics: walletd_auth_failures_total). */
+  onAuthFailure?(): void;
   logger?: Logger;
 }
 
@@ -48,6 +52,8 @@ class ProtocolError extends Error {
 
 interface ServerParams {
   session: Session;
+  /** True for a member of a batch, where `auth` is refused (it would re-key its siblings mid-flight). */
+  batch: boolean;
 }
 
 const isId = (id: unknown) => id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
@@ -64,6 +70,13 @@ function isWellFormed(req: unknown): req is JSONRPCRequest {
   return r.jsonrpc === '2.0' && typeof r.method === 'string' && isId(r.id) && paramsOk;
 }
 
+/** Whether a call of `def` with these (possibly unvalidated) params runs a passphrase KDF. */
+function needsKdf(def: AnyMethod, params: unknown): boolean {
+  if (typeof def.kdf !== 'function') return def.kdf === true;
+  const named = params !== null && typeof params === 'object' && !Array.isArray(params) ? params : {};
+  return (def.kdf as (p: unknown) => boolean)(named);
+}
+
 /** Routes JSON-RPC requests to the method table; one instance per daemon. */
 export class RpcDispatcher {
   /** The validated table, including the pre-auth `auth` method. */
@@ -72,6 +85,8 @@ export class RpcDispatcher {
   private readonly logger: Logger;
   private readonly limiter = new RateLimiter();
   private readonly spendLocks = new KeyedMutex();
+  private readonly authThrottle: AuthThrottle;
+  private readonly kdfGate: KdfGate;
 
   constructor(
     methods: readonly AnyMethod[],
@@ -79,12 +94,14 @@ export class RpcDispatcher {
     private readonly hooks: DispatcherHooks = {},
   ) {
     this.registry = buildRegistry([...methods, authMethod]);
+    this.authThrottle = new AuthThrottle(services.config.rpc.authFailureDelayMs);
+    this.kdfGate = new KdfGate(services.config.rpc.kdfConcurrency, services.config.rpc.kdfQueue);
     this.logger = hooks.logger ?? pino({ level: 'silent' });
     this.server = new JSONRPCServer<ServerParams>({
       errorListener: (message) => this.logger.error({ msgFromLib: message }, 'json-rpc server error'),
     });
     for (const entry of this.registry.byName.values()) {
-      this.server.addMethodAdvanced(entry.def.name, (request, { session }) => this.call(entry, request, session));
+      this.server.addMethodAdvanced(entry.def.name, (request, { session, batch }) => this.call(entry, request, session, batch));
     }
     this.server.handleMethodNotFound = async <P>(request: JSONRPCRequest, params: P) => {
       const { session } = params as ServerParams;
@@ -102,11 +119,27 @@ export class RpcDispatcher {
     };
   }
 
-  /** Resolves a Bearer token (with or without the `Bearer ` prefix) to its caller; UNAUTHORIZED / TOKEN_EXPIRED otherwise. */
-  async authenticate(bearer: string | undefined): Promise<CallerToken> {
+  /**
+   * Resolves a Bearer token (with or without the `Bearer ` prefix) to its caller; UNAUTHORIZED /
+   * TOKEN_EXPIRED otherwise, after the per-source failure penalty (SPEC §4).
+   */
+  async authenticate(bearer: string | undefined, source = 'local'): Promise<CallerToken> {
     const token = bearer?.replace(/^Bearer\s+/i, '').trim();
-    if (!token) fail('UNAUTHORIZED');
-    return authenticateToken(this.services.tokens, token, this.services.clock.now());
+    try {
+      if (!token) fail('UNAUTHORIZED');
+      return await authenticateToken(this.services.tokens, token, this.services.clock.now());
+    } catch (err) {
+      await this.authFailed(err, token, source);
+      throw err;
+    }
+  }
+
+  /** Logs (token id only), counts and delays one failed authentication. */
+  private async authFailed(err: unknown, token: string | undefined, source: string): Promise<void> {
+    const code = err instanceof WalletdError ? err.code : 'INTERNAL';
+    this.logger.warn({ source, tokenId: presentedTokenId(token), outcome: code }, 'authentication failed');
+    this.hooks.onAuthFailure?.();
+    await this.authThrottle.penalize(source);
   }
 
   /** Drops the subscriptions of a connection that closed (SPEC §8: a subscription dies with its connection). */
@@ -123,24 +156,36 @@ export class RpcDispatcher {
         return createJSONRPCErrorResponse(null, PARSE_ERROR, 'Parse error');
       }
     }
-    if (!Array.isArray(body)) return this.handleOne(body, session);
+    if (!Array.isArray(body)) return this.handleOne(body, session, false);
     if (body.length === 0) return createJSONRPCErrorResponse(null, INVALID_REQUEST, 'Invalid Request');
     const max = this.services.config.rpc.maxBatch;
     if (body.length > max) {
       const err = new WalletdError('REQUEST_TOO_LARGE', `Batch of ${body.length} exceeds the limit of ${max}`, { max });
       return createJSONRPCErrorResponse(null, err.rpcCode, err.message, err.toJsonRpc().data);
     }
-    const responses = await Promise.all(body.map((req) => this.handleOne(req, session)));
+    // SPEC §10: one KDF per batch, so a single request cannot queue minutes of scrypt.
+    let kdfSeen = false;
+    const responses = await Promise.all(body.map((req) => {
+      const method = (req as { method?: unknown } | null)?.method;
+      const def = typeof method === 'string' ? this.registry.byName.get(method)?.def : undefined;
+      const kdf = def !== undefined && needsKdf(def, (req as { params?: unknown }).params);
+      if (kdf && kdfSeen && isWellFormed(req)) {
+        const err = new WalletdError('REQUEST_TOO_LARGE', 'At most one key-derivation method per batch', { limit: 'kdfPerBatch' });
+        return req.id === undefined ? null : createJSONRPCErrorResponse(req.id, err.rpcCode, err.message, err.toJsonRpc().data);
+      }
+      kdfSeen ||= kdf;
+      return this.handleOne(req, session, true);
+    }));
     const answered = responses.filter((r): r is JSONRPCResponse => r !== null);
     return answered.length > 0 ? answered : null;
   }
 
-  private async handleOne(req: unknown, session: Session): Promise<JSONRPCResponse | null> {
+  private async handleOne(req: unknown, session: Session, batch: boolean): Promise<JSONRPCResponse | null> {
     if (!isWellFormed(req)) return createJSONRPCErrorResponse(idOf(req), INVALID_REQUEST, 'Invalid Request');
-    return this.server.receive(req, { session });
+    return this.server.receive(req, { session, batch });
   }
 
-  private async call(entry: RegisteredMethod, request: JSONRPCRequest, session: Session): Promise<JSONRPCResponse | null> {
+  private async call(entry: RegisteredMethod, request: JSONRPCRequest, session: Session, batch: boolean): Promise<JSONRPCResponse | null> {
     const started = performance.now();
     const { def } = entry;
     const note: AuditNote = { walletId: null, txid: null };
@@ -153,11 +198,15 @@ export class RpcDispatcher {
     const bindings = () => ({ reqId: id, session: session.id, tokenId: session.token?.id ?? null, method: def.name });
     let child: Logger | undefined;
     const log = () => (child ??= this.logger.child(bindings()));
+    // The audit row names the token that authorized this call, whatever the session holds later.
+    let authorized: CallerToken | null = null;
     try {
-      const token = await this.authorize(entry, request, session);
+      const token = await this.authorize(entry, request, session, batch);
+      authorized = token;
       const params = this.parseParams(entry, request.params, token);
       const ctx = this.context(def.name, id, token, session, note, log);
-      const result: unknown = await def.handler({ params, ctx });
+      const run = () => def.handler({ params, ctx });
+      const result: unknown = await (needsKdf(def, params) ? this.kdfGate.run(run) : run());
       if (!entry.result.Check(result)) {
         // A contract drift between the wallet service and the table: log the path, never the value.
         log().warn({ path: entry.result.Errors(result).First()?.path }, 'rpc result does not match its schema');
@@ -169,7 +218,8 @@ export class RpcDispatcher {
     } catch (err) {
       ({ outcome, response } = this.toErrorResponse(err, id, log, this.secretsOf(entry, request.params)));
     }
-    await this.audit(def, session, note, outcome, log);
+    // A call refused after its token was read (scope, wallet) is audited under that token.
+    await this.audit(def, authorized ?? (def.name === AUTH_METHOD_NAME ? null : session.token), note, outcome, log);
     const seconds = (performance.now() - started) / 1000;
     this.hooks.onCall?.(def.name, outcome, seconds);
     if (this.logger.isLevelEnabled('info')) {
@@ -179,11 +229,21 @@ export class RpcDispatcher {
   }
 
   /** Token, rate limit and scope; `auth` instead authenticates the session with its param. */
-  private async authorize(entry: RegisteredMethod, request: JSONRPCRequest, session: Session): Promise<CallerToken> {
+  private async authorize(entry: RegisteredMethod, request: JSONRPCRequest, session: Session, batch: boolean): Promise<CallerToken> {
     const now = this.services.clock.now();
     if (entry.def.name === AUTH_METHOD_NAME) {
+      // SPEC §4: `auth` keys a WebSocket session; over HTTP or inside a batch it could make the
+      // audit log name one token for another's call.
+      if (session.transport !== 'ws' || batch) {
+        throw new ProtocolError(METHOD_NOT_FOUND, 'auth is only available as a single WebSocket message', 'METHOD_NOT_FOUND');
+      }
       const params = this.parseParams(entry, request.params, null) as { token: string };
-      session.token = await authenticateToken(this.services.tokens, params.token, now);
+      try {
+        session.token = await authenticateToken(this.services.tokens, params.token, now);
+      } catch (err) {
+        await this.authFailed(err, params.token, session.source ?? session.id);
+        throw err;
+      }
       return session.token;
     }
     if (!session.token) fail('UNAUTHORIZED');
@@ -194,7 +254,11 @@ export class RpcDispatcher {
       : await recheckToken(this.services.tokens, session.token, now);
     session.token = token;
     const perMinute = token.constraints.rateLimit ?? this.services.config.rpc.rateLimitPerMin;
-    if (!this.limiter.take(token.id, perMinute, now)) fail('RATE_LIMITED', undefined, { perMinute });
+    // SPEC §4: every ancestor's rateLimit is shared by its whole lineage.
+    const shared = (token.ancestors ?? [])
+      .filter((a) => a.constraints.rateLimit !== undefined)
+      .map((a) => ({ key: a.id, perMinute: a.constraints.rateLimit! }));
+    if (!this.limiter.takeAll([{ key: token.id, perMinute }, ...shared], now)) fail('RATE_LIMITED', undefined, { perMinute });
     const scope = entry.def.scope;
     if (scope !== ANY_TOKEN && !token.scopes.includes(scope)) fail('FORBIDDEN_SCOPE', undefined, { scope });
     if (entry.def.websocketOnly && session.transport !== 'ws') {
@@ -266,7 +330,8 @@ export class RpcDispatcher {
         return id;
       },
       spendGuard: (_walletId) => createSpendGuard(token, services.spends, () => services.clock.now()),
-      withSpendLock: (fn) => spendLocks.run(token.id, fn),
+      // One lock per family (keyed by its root), so siblings cannot race past a shared budget.
+      withSpendLock: (fn) => spendLocks.run(lineageRoot(token), fn),
     };
   }
 
@@ -289,12 +354,12 @@ export class RpcDispatcher {
   }
 
   /** Audits state-changing calls by a known token; a failed audit write is logged, never turned into a failed send. */
-  private async audit(def: AnyMethod, session: Session, note: AuditNote, outcome: string, log: () => Logger): Promise<void> {
-    if (!def.audited || !session.token || outcome === 'RATE_LIMITED') return;
+  private async audit(def: AnyMethod, token: CallerToken | null, note: AuditNote, outcome: string, log: () => Logger): Promise<void> {
+    if (!def.audited || !token || outcome === 'RATE_LIMITED') return;
     try {
       await this.services.audit.appendAudit({
         at: this.services.clock.now(),
-        tokenId: session.token.id,
+        tokenId: token.id,
         method: def.name,
         walletId: note.walletId,
         outcome,

@@ -16,8 +16,10 @@ export interface TokenConstraints {
   maxSendPerDay?: number;
   /** Addresses this token may pay. */
   allowedDestinations?: string[];
-  /** Requests per minute. */
+  /** Requests per minute, shared with every descendant. */
   rateLimit?: number;
+  /** Highest fee rate (sat/vB) this token and its descendants may pay. */
+  maxFeeRate?: number;
 }
 
 /** A stored token. Only SHA-256 of the secret is kept; the token string is shown once. */
@@ -34,6 +36,8 @@ export interface TokenRecord {
   createdAt: number;
   /** Unix ms, or null while active. */
   revokedAt: number | null;
+  /** True for the admin cookie (SPEC §4): replaced at every start, and what it mints has no parent. */
+  cookie?: boolean;
 }
 
 /** Token persistence. */
@@ -50,6 +54,17 @@ export interface SpendLedger {
   recordSpend(tokenId: string, walletId: string, txid: string, amount: bigint, at: number): Promise<void>;
   /** Sum of amounts recorded for the token at or after `since` (unix ms). */
   spentSince(tokenId: string, since: number): Promise<bigint>;
+  /** Ids of the tokens a wallet transaction was charged to (its sender and the sender's ancestors). */
+  chargedFor(walletId: string, txid: string): Promise<string[]>;
+}
+
+/** Wrong-passphrase backoff per wallet, kept in the keystore so a restart does not reset it. */
+export interface PassphraseBackoffStore {
+  /** Unix ms before which no attempt on the wallet is allowed (0 when none). */
+  backoffUntil(walletId: string): Promise<number>;
+  /** Counts a failure and returns the new blocked-until time: base · 2^(failures-1), capped. */
+  recordPassphraseFailure(walletId: string, now: number): Promise<number>;
+  clearPassphraseFailures(walletId: string): Promise<void>;
 }
 
 /** A wallet notification (SPEC §8). `seq` is assigned by the store, increasing per daemon. */

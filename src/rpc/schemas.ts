@@ -69,6 +69,7 @@ export const TokenConstraintsSchema = Type.Object(
     maxSendPerDay: Type.Optional(Sats),
     allowedDestinations: Type.Optional(Type.Array(Address, { maxItems: 10_000 })),
     rateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    maxFeeRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Highest fee rate (sat/vB) this token may pay' })),
   },
   { additionalProperties: false },
 );

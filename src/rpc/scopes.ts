@@ -8,6 +8,9 @@ export const SCOPES = [
   'wallet:sign',
   'wallet:send',
   'wallet:admin',
+  // The only ways a seed leaves (an encrypted bundle under a passphrase the caller chose): kept
+  // out of wallet:admin so an admin token cannot walk off with the keys (issue 12).
+  'wallet:export',
   'tokens:admin',
   'node:read',
 ] as const;

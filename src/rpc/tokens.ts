@@ -4,13 +4,13 @@
  * file that the daemon writes on first start (like Bitcoin Core's `.cookie`).
  */
 import crypto from 'node:crypto';
-import { chmod, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../keystore/atomic-file.ts';
-import { fail, isWalletdError } from '../errors.ts';
+import { fail } from '../errors.ts';
 import type { CallerToken } from './context.ts';
 import type { TokenConstraints, TokenRecord, TokenStore } from './ports.ts';
 import { SCOPES, type Scope } from './scopes.ts';
 import type { WireConstraints } from './schemas.ts';
+import { liveAncestors } from './lineage.ts';
 
 const TOKEN_RE = /^wd_([0-9a-f]{8,32})_([0-9a-f]{64})$/;
 // Compared against when the id is unknown, so a miss costs the same as a wrong secret.
@@ -27,6 +27,8 @@ export interface TokenRequest {
   scopes: Scope[];
   constraints: TokenConstraints;
   createdBy: string | null;
+  /** Only the daemon's own admin cookie sets this. */
+  cookie?: boolean;
 }
 
 /** Creates and stores a token; the returned string is the only copy of its secret. */
@@ -46,14 +48,18 @@ export async function mintToken(
     createdBy: req.createdBy,
     createdAt: now,
     revokedAt: null,
+    ...(req.cookie ? { cookie: true } : {}),
   };
   await store.insertToken(record);
   return { token: `wd_${id}_${secret}`, record };
 }
 
-/** The caller view of a stored token (no hash). */
-export function toCallerToken(record: TokenRecord): CallerToken {
-  return { id: record.id, name: record.name, scopes: record.scopes, constraints: record.constraints };
+/** The caller view of a stored token (no hash); `ancestors` is its live chain of creators, nearest first. */
+export function toCallerToken(record: TokenRecord, ancestors: CallerToken['ancestors'] = []): CallerToken {
+  return {
+    id: record.id, name: record.name, scopes: record.scopes, constraints: record.constraints, ancestors,
+    ...(record.cookie ? { cookie: true } : {}),
+  };
 }
 
 /**
@@ -69,15 +75,20 @@ export async function authenticateToken(store: TokenStore, token: string, now: n
   const stored = record && /^[0-9a-f]{64}$/.test(record.secretHash) ? Buffer.from(record.secretHash, 'hex') : DUMMY_HASH;
   const equal = crypto.timingSafeEqual(given, stored);
   if (!record || !equal || record.revokedAt !== null) fail('UNAUTHORIZED');
+  // SPEC §4: a revoked ancestor revokes the whole lineage below it.
+  const ancestors = await liveAncestors(store, record);
+  if (ancestors === null) fail('UNAUTHORIZED');
   if (record.constraints.expiresAt !== undefined && now >= record.constraints.expiresAt) fail('TOKEN_EXPIRED');
-  return toCallerToken(record);
+  return toCallerToken(record, ancestors);
 }
 
 /** Re-reads a session's token so a revocation or expiry takes effect on long-lived connections. */
 export async function recheckToken(store: TokenStore, token: CallerToken, now: number): Promise<CallerToken> {
   const record = await store.getToken(token.id);
   if (!record || record.revokedAt !== null) fail('UNAUTHORIZED');
-  return assertNotExpired(toCallerToken(record), now);
+  const ancestors = await liveAncestors(store, record);
+  if (ancestors === null) fail('UNAUTHORIZED');
+  return assertNotExpired(toCallerToken(record, ancestors), now);
 }
 
 /** TOKEN_EXPIRED once `now` reaches the token's `expiresAt`; the token itself otherwise. No store read. */
@@ -106,6 +117,7 @@ export function subsetViolation(
   if (!within(c.maxSendPerDay, p.maxSendPerDay)) return 'maxSendPerDay';
   if (!subsetOf(c.allowedDestinations, p.allowedDestinations)) return 'allowedDestinations';
   if (!within(c.rateLimit, p.rateLimit)) return 'rateLimit';
+  if (!within(c.maxFeeRate, p.maxFeeRate)) return 'maxFeeRate';
   return null;
 }
 
@@ -141,33 +153,21 @@ export function fromWireConstraints(c: WireConstraints): TokenConstraints {
 }
 
 /**
- * Returns the admin token of `adminTokenPath`, reusing it while it still authenticates against
- * this keystore; otherwise mints one with every scope, revokes earlier admin tokens (the file is
- * their only holder) and writes the file atomically with mode 0600.
+ * SPEC §4: `admin.token` is a cookie, like Bitcoin Core's `.cookie`. Every start revokes the
+ * previous cookies and writes a fresh one with every scope (mode 0600, atomically). Tokens a
+ * cookie minted are roots, so they survive the rotation. `created` is always true.
  */
 export async function ensureAdminToken(
   store: TokenStore,
   adminTokenPath: string,
   now: number = Date.now(),
-): Promise<{ token: string; created: boolean }> {
-  const existing = await readFile(adminTokenPath, 'utf8').catch(() => null);
-  if (existing !== null) {
-    const token = existing.trim();
-    try {
-      const caller = await authenticateToken(store, token, now);
-      if (SCOPES.every((s) => caller.scopes.includes(s))) {
-        await chmod(adminTokenPath, 0o600);
-        return { token, created: false };
-      }
-    } catch (err) {
-      if (!isWalletdError(err)) throw err;
-    }
-  }
+): Promise<{ token: string; id: string; created: boolean }> {
   for (const old of await store.listTokens()) {
-    if (old.createdBy === null && old.revokedAt === null) await store.revokeToken(old.id, now);
+    if (old.cookie && old.revokedAt === null) await store.revokeToken(old.id, now);
   }
-  const { token } = await mintToken(store, { name: 'admin', scopes: [...SCOPES], constraints: {}, createdBy: null }, now);
+  const { token, record } = await mintToken(
+    store, { name: 'admin-cookie', scopes: [...SCOPES], constraints: {}, createdBy: null, cookie: true }, now,
+  );
   await writeFileAtomic(adminTokenPath, `${token}\n`, 0o600);
-  return { token, created: true };
+  return { token, id: record.id, created: true };
 }
-

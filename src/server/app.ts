@@ -53,6 +53,11 @@ function hasTokenInQuery(req: FastifyRequest): boolean {
   return [...params].some(([key, value]) => TOKEN_QUERY_KEYS.includes(key.toLowerCase()) || TOKEN_SHAPE.test(value));
 }
 
+/** The peer a failed authentication is charged to: its IP address, or 'unix' for the socket. */
+function sourceOf(req: FastifyRequest): string {
+  return isUnix(req) ? 'unix' : req.ip;
+}
+
 function isUnix(req: FastifyRequest): boolean {
   return (req.raw as unknown as Record<symbol, unknown>)[UNIX_SOCKET_REQUEST] === true;
 }
@@ -74,10 +79,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Calls are logged by the dispatcher, without params; per-request lines would only add noise.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.rpc.maxBodyBytes,
+    // SPEC §10: slow headers and slow bodies are cut off (slowloris); node checks these timers
+    // every connectionsCheckingInterval, so that runs well below the timeouts themselves.
+    requestTimeout: config.rpc.requestTimeoutMs,
+    http: {
+      headersTimeout: config.rpc.headersTimeoutMs,
+      requestTimeout: config.rpc.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.rpc.headersTimeoutMs),
+    },
     genReqId: () => randomUUID(),
     // During shutdown our own handler answers SHUTTING_DOWN as JSON-RPC; fastify's 503 body is not.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = config.rpc.maxConnections;
 
   const send = (reply: FastifyReply, status: number, body: unknown) =>
     reply.code(status).header('content-type', 'application/json; charset=utf-8').send(toJson(body));
@@ -163,7 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return inflight.track(async () => {
       let token: CallerToken;
       try {
-        token = await dispatcher.authenticate(bearerOf(req));
+        token = await dispatcher.authenticate(bearerOf(req), sourceOf(req));
       } catch (err) {
         return refuse(reply, 401, err, id);
       }
@@ -171,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         id: req.id,
         transport: isUnix(req) ? 'unix' : 'http',
         token,
+        source: sourceOf(req),
         // Just read from the store for this request: the dispatcher need not read it again.
         tokenFresh: true,
         selectedWallet: null,
@@ -181,7 +196,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
-  registerWsRoute(app, { dispatcher, inflight, logger, bearerOf, refuse, isUnix, maxMessageBytes: config.rpc.maxBodyBytes });
+  registerWsRoute(app, {
+    dispatcher, inflight, logger, bearerOf, refuse, isUnix, maxMessageBytes: config.rpc.maxBodyBytes, authDeadlineMs: config.rpc.wsAuthDeadlineMs,
+  });
 
   app.get('/healthz', async (_req, reply) => send(reply, 200, { status: 'ok' }));
 
@@ -194,7 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/metrics', async (req, reply) => {
     let token: CallerToken;
     try {
-      token = await dispatcher.authenticate(bearerOf(req));
+      token = await dispatcher.authenticate(bearerOf(req), sourceOf(req));
     } catch (err) {
       return refuse(reply, 401, err);
     }

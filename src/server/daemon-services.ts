@@ -117,6 +117,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     wallets: wallet,
     tokens: keystore.tokens,
     spends: keystore.tokens,
+    backoff: keystore.tokens,
     audit: keystore.events,
     events: keystore.events,
     notifier: notify.notifier,
@@ -132,6 +133,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
   };
   const dispatcher = new RpcDispatcher(METHODS, services, {
     onCall: (method: string, outcome: string, seconds: number) => metrics.observeCall(method, outcome, seconds),
+    onAuthFailure: () => metrics.observeAuthFailure(),
     logger: logger.child({ component: 'rpc' }),
   });
   return { clock, chain, wallet, metrics, dispatcher, services, notify };

@@ -3,7 +3,7 @@
  * admin token, starts the wallet and its chain sync, and serves the app on TCP and the unix
  * socket. `close()` drains in-flight calls and releases everything in reverse order.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -72,6 +72,13 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       logger.warn({ host: config.rpc.host }, 'binding the RPC port to a non-loopback address (rpc.allowRemote)');
     }
     await mkdir(datadir, { recursive: true, mode: 0o700 });
+    // Issue 12: an existing data dir keeps its mode; like sshd and gpg, refuse to leave it open
+    // to other local users (the cookie and the keystore key live in it).
+    const mode = (await stat(datadir)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      await chmod(datadir, 0o700);
+      logger.warn({ datadir, was: mode.toString(8), now: '700' }, 'data dir was readable by other users; tightened to 0700');
+    }
 
     let lock: DataDirLock;
     try {
@@ -103,7 +110,7 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
     const adminTokenPath = join(datadir, ADMIN_TOKEN_FILE_NAME);
     const admin = await ensureAdminToken(keystore.tokens, adminTokenPath);
     // Where the token is, never what it is.
-    logger.info({ adminTokenFile: adminTokenPath, created: admin.created }, `admin token is in ${adminTokenPath}`);
+    logger.info({ adminTokenFile: adminTokenPath, tokenId: admin.id }, `admin cookie is in ${adminTokenPath}; it is replaced at every start`);
 
     let runtime: Runtime;
     try {
@@ -187,6 +194,8 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       await runtime.notify.notifier.idle().catch((err: unknown) => logger.error({ err: message(err) }, 'event flush failed'));
       await runtime.notify.webhooks?.stop();
       await chain?.close().catch(() => undefined);
+      // SPEC §4: the cookie dies with this run (the next start revokes it and writes a new one).
+      await rm(adminTokenPath, { force: true }).catch(() => undefined);
       await keystore.close().catch((err: unknown) => logger.error({ err: message(err) }, 'keystore close failed'));
       await lock.release().catch(() => undefined);
       logger.info('walletd stopped');

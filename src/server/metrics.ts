@@ -61,6 +61,13 @@ export class Metrics {
     h.count += 1;
   }
 
+  private authFailures = 0;
+
+  /** Counts one failed authentication (SPEC §4). */
+  observeAuthFailure(): void {
+    this.authFailures += 1;
+  }
+
   /** Registers (or replaces) the reader of one gauge. */
   setGauge(name: GaugeName, reader: GaugeReader): void {
     this.gauges.set(name, reader);
@@ -69,6 +76,9 @@ export class Metrics {
   /** The whole exposition, ending in a newline. */
   async render(): Promise<string> {
     const out: string[] = [];
+    out.push('# HELP walletd_auth_failures_total Failed authentications (bad, unknown, revoked or expired tokens)');
+    out.push('# TYPE walletd_auth_failures_total counter');
+    out.push(`walletd_auth_failures_total ${this.authFailures}`);
     out.push('# HELP walletd_rpc_requests_total JSON-RPC calls by method and outcome');
     out.push('# TYPE walletd_rpc_requests_total counter');
     for (const [key, n] of [...this.requests].sort(([a], [b]) => a.localeCompare(b))) {

@@ -7,7 +7,7 @@ import type { CallerToken, Session } from '../rpc/context.ts';
 /** The dispatcher as seen by the transports. */
 export interface RpcEndpoint {
   /** Resolves a bearer token; throws WalletdError UNAUTHORIZED or TOKEN_EXPIRED. */
-  authenticate(bearer: string | undefined): Promise<CallerToken>;
+  authenticate(bearer: string | undefined, source?: string): Promise<CallerToken>;
   /** Runs one JSON-RPC request or batch; null when nothing is to be sent back (notifications). */
   handle(body: unknown, session: Session): Promise<unknown>;
   /** Drops per-connection state (subscriptions) when a WebSocket closes, if the dispatcher keeps any. */

@@ -46,7 +46,12 @@ function mark(req: IncomingMessage): void {
 /** Listens on `path` with mode 0600 and forwards requests and upgrades to the ready `app`. */
 export async function listenUnixSocket(app: FastifyInstance, path: string): Promise<Server> {
   await removeStaleSocket(path);
-  const server = createServer((req, res) => {
+  // The same bounds as the TCP listener (SPEC §10).
+  const server = createServer({
+    headersTimeout: app.server.headersTimeout,
+    requestTimeout: app.server.requestTimeout,
+    connectionsCheckingInterval: Math.min(1_000, app.server.headersTimeout),
+  }, (req, res) => {
     mark(req);
     app.server.emit('request', req, res);
   });
@@ -55,6 +60,7 @@ export async function listenUnixSocket(app: FastifyInstance, path: string): Prom
     app.server.emit('upgrade', req, socket, head);
   });
   server.keepAliveTimeout = app.server.keepAliveTimeout;
+  server.maxConnections = app.server.maxConnections;
   const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.once('listening', () => {

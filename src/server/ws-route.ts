@@ -31,6 +31,8 @@ export function registerWsRoute(
     isUnix: (req: FastifyRequest) => boolean;
     /** Messages longer than this get REQUEST_TOO_LARGE, like an oversized HTTP body. */
     maxMessageBytes: number;
+    /** A connection without a token is closed unless `auth` succeeds within this (SPEC §10). */
+    authDeadlineMs?: number;
   },
 ): void {
   const tokens = new WeakMap<FastifyRequest, CallerToken>();
@@ -45,7 +47,7 @@ export function registerWsRoute(
         const bearer = deps.bearerOf(req);
         if (bearer === undefined) return;
         try {
-          tokens.set(req, await deps.dispatcher.authenticate(bearer));
+          tokens.set(req, await deps.dispatcher.authenticate(bearer, deps.isUnix(req) ? 'unix' : req.ip));
         } catch (err) {
           return deps.refuse(reply, 401, err);
         }
@@ -56,6 +58,7 @@ export function registerWsRoute(
         id: randomUUID(),
         transport: 'ws',
         token: tokens.get(req) ?? null,
+        source: deps.isUnix(req) ? 'unix' : req.ip,
         selectedWallet: null,
         notify: (method: string, params: unknown) => {
           if (socket.readyState === WS_OPEN) socket.send(toJson({ jsonrpc: '2.0', method, params }));
@@ -63,6 +66,13 @@ export function registerWsRoute(
       };
       const log = deps.logger.child({ session: session.id, unix: deps.isUnix(req) });
       log.debug('websocket connected');
+      // An unauthenticated socket costs memory and a file descriptor: give it a deadline.
+      const authDeadline = session.token || !deps.authDeadlineMs ? null : setTimeout(() => {
+        if (session.token) return;
+        socket.close(4001, 'authentication deadline passed');
+        // A peer that never answers the close handshake is cut off anyway.
+        setTimeout(() => socket.terminate(), 1_000).unref();
+      }, deps.authDeadlineMs);
       // Messages of one connection run in order: `auth` must finish before the next call.
       let queue: Promise<void> = Promise.resolve();
       socket.on('message', (data, isBinary) => {
@@ -74,6 +84,7 @@ export function registerWsRoute(
         queue = queue.then(() => onMessage(isBinary ? null : data.toString()));
       });
       socket.on('close', () => {
+        if (authDeadline) clearTimeout(authDeadline);
         session.notify = undefined;
         deps.dispatcher.endSession?.(session);
         log.debug('websocket closed');

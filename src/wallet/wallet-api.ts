@@ -128,10 +128,11 @@ export interface FeeChoice {
 }
 
 /**
- * A check the caller runs before anything is signed (token spend limits and destinations).
- * It throws a WalletdError to stop the send. `amount` excludes change.
+ * A check the caller runs after coin selection and before anything is broadcast (token spend
+ * limits and destinations). It throws a WalletdError to stop the send. `amount` excludes change;
+ * `fee` is what the transaction pays the miners, and `feeRate` its sat/vB.
  */
-export type SpendGuard = (spend: { amount: bigint; destinations: string[] }) => Promise<void>;
+export type SpendGuard = (spend: { amount: bigint; fee: bigint; feeRate?: number; destinations: string[] }) => Promise<void>;
 
 /** send_transaction. */
 export interface SendRequest extends FeeChoice {
@@ -187,7 +188,7 @@ export interface WalletApi {
   getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo>;
   sendTransaction(walletId: string, req: SendRequest): Promise<SendResult>;
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
-  cancelTransaction(walletId: string, req: { txid: string; feeRate?: number }): Promise<SendResult>;
+  cancelTransaction(walletId: string, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult>;
   releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }>;
   setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void>;
   unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void>;

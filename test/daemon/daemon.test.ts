@@ -111,9 +111,13 @@ describe('walletd daemon lifecycle', () => {
     expect(existsSync(socketPath)).toBe(false);
   });
 
-  it('restarts on the same data dir with the same admin token', async () => {
+  it('restarts on the same data dir with a fresh admin cookie; the old one is refused (SPEC §4)', async () => {
+    expect(existsSync(join(datadir, 'admin.token'))).toBe(false);
     const d = await start(datadir);
-    expect(readFileSync(join(datadir, 'admin.token'), 'utf8').trim()).toBe(token);
+    const fresh = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
+    expect(fresh).not.toBe(token);
+    expect((await httpRpc(d.url, token, listWallets(1))).json.error.data.code).toBe('UNAUTHORIZED');
+    token = fresh;
     expect((await httpRpc(d.url, token, listWallets(1))).json.result).toEqual([]);
     expect(await sigterm(d)).toBe(0);
   });
@@ -124,12 +128,14 @@ describe('walletd daemon lifecycle', () => {
     await d.exited;
     expect(existsSync(join(datadir, 'walletd.sock'))).toBe(true);
     const again = await start(datadir);
+    token = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
     expect((await unixRpc(again.socket, token, listWallets(1))).json).toMatchObject({ result: [] });
     expect(await sigterm(again)).toBe(0);
   });
 
   it('on SIGTERM during 20 in-flight calls, answers or cleanly closes each, exits 0 and loses nothing acknowledged', async () => {
     const d = await start(datadir);
+    token = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
     const calls = Array.from({ length: 20 }, (_, i) =>
       httpRpc(d.url, token, { jsonrpc: '2.0', id: i, method: 'create_wallet', params: { name: `w${i}` } }).then(
         (r) => ({ kind: 'response' as const, ...r }),
@@ -154,6 +160,7 @@ describe('walletd daemon lifecycle', () => {
       }
     }
     const again = await start(datadir);
+    token = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
     const listed = (await httpRpc(again.url, token, listWallets(99))).json.result as unknown[];
     // Every acknowledged create_wallet survived; an unacknowledged one may also have committed.
     expect(listed.length).toBeGreaterThanOrEqual(created);

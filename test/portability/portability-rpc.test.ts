@@ -8,6 +8,7 @@ import { RpcDispatcher } from '../../src/rpc/dispatcher.ts';
 import { METHODS } from '../../src/rpc/method-table.ts';
 import { fakeServices, makeToken, session } from '../rpc/fakes.ts';
 import { FakePortability } from './fake-portability.ts';
+import type { Scope } from '../../src/rpc/scopes.ts';
 import { ABANDON, openStack, type Stack } from './helpers.ts';
 
 const stacks: Stack[] = [];
@@ -15,12 +16,12 @@ afterEach(async () => {
   for (const s of stacks.splice(0)) await s.close();
 });
 
-async function rpc(stack: Stack, constraints = {}) {
+async function rpc(stack: Stack, constraints = {}, scopes: Scope[] = ['wallet:admin', 'wallet:read', 'wallet:export']) {
   const f = fakeServices();
   f.services.wallets = stack.service;
   f.services.portability = stack.portability;
   const dispatcher = new RpcDispatcher(METHODS, f.services);
-  const { caller } = await makeToken(f.stores, ['wallet:admin', 'wallet:read'], constraints);
+  const { caller } = await makeToken(f.stores, scopes, constraints);
   const s = session(caller);
   return async (method: string, params: unknown) =>
     (await dispatcher.handle({ jsonrpc: '2.0', id: 1, method, params }, s)) as JSONRPCResponse;
@@ -66,13 +67,19 @@ describe('portability RPC methods', () => {
     expect(errCode(await call('backup_wallet', {}))).toBe('INVALID_PARAMS');
     const bound = await rpc(a, { wallets: [(w.result as { id: string }).id] });
     expect(errCode(await bound('backup_wallet', { passphrase: 'backup pass 1234' }))).toBe('FORBIDDEN_SCOPE');
+    // Issue 12: wallet:admin alone cannot choose the passphrase a seed leaves under.
+    const admin = await rpc(a, {}, ['wallet:admin', 'wallet:read']);
+    expect((await admin('backup_wallet', { passphrase: 'backup pass 1234' })) as JSONRPCErrorResponse).toMatchObject({
+      error: { data: { code: 'FORBIDDEN_SCOPE', scope: 'wallet:export' } },
+    });
+    expect(errCode(await admin('export_wallet', { wallet: (w.result as { id: string }).id, passphrase: 'bundle pass 1234' }))).toBe('FORBIDDEN_SCOPE');
   });
 
   it('the fake used by RPC unit tests answers with schema-valid results', async () => {
     const f = fakeServices();
     f.services.portability = new FakePortability();
     const dispatcher = new RpcDispatcher(METHODS, f.services);
-    const { caller } = await makeToken(f.stores, ['wallet:admin']);
+    const { caller } = await makeToken(f.stores, ['wallet:admin', 'wallet:export']);
     const s = session(caller);
     s.selectedWallet = 'w1';
     for (const [method, params] of [['export_wallet', { passphrase: 'twelve chars!' }], ['import_wallet', { xpub: 'tpubX' }], ['backup_wallet', {}]] as const) {

@@ -307,7 +307,8 @@ describe('sends, limits and audit', () => {
     const results = await Promise.all([rpc('send_transaction', { outputs: out(1000) }, s), rpc('send_transaction', { outputs: out(1000) }, s)]);
     const codes = results.map((r) => r.error?.data.code ?? 'ok').sort();
     expect(codes).toEqual(['SPEND_LIMIT', 'ok']);
-    expect(await stores.spentSince(t.caller.id, 0)).toBe(1000n);
+    // Amount plus the fake's 141-sat fee (SPEC §4: what leaves the wallet counts).
+    expect(await stores.spentSince(t.caller.id, 0)).toBe(1141n);
   });
 
   it('writes audit entries for state-changing calls, with wallet, outcome and txid', async () => {
@@ -333,7 +334,7 @@ describe('sends, limits and audit', () => {
     expect((await rpc('sign_transaction', { outputs: out(1000) }, s)).error).toBeUndefined();
     expect((await rpc('sign_transaction', { outputs: out(1000) }, s)).error?.data.code).toBe('SPEND_LIMIT');
     expect((await rpc('sign_transaction', { psbt: 'cHNidP8=' }, s)).error?.data).toMatchObject({ code: 'SPEND_LIMIT', limit: 'psbt' });
-    expect(await stores.spentSince(t.caller.id, 0)).toBe(1000n);
+    expect(await stores.spentSince(t.caller.id, 0)).toBe(1200n);
     const free = await makeToken(stores, ['wallet:sign'], { wallets: ['w1'] });
     expect((await rpc('sign_transaction', { psbt: 'cHNidP8=' }, session(free.caller))).error).toBeUndefined();
   });

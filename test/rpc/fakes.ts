@@ -3,6 +3,7 @@
  * audit log, a WalletApi returning valid canned DTOs, and a hand-driven clock.
  */
 import { Value } from '@sinclair/typebox/value';
+import { Psbt, Transaction } from 'bitcoinjs-lib';
 import { ConfigSchema, type WalletdConfig } from '../../src/config/schema.ts';
 import type { CallerToken, RpcServices, Session } from '../../src/rpc/context.ts';
 import type { AuditEntry, AuditStore, SpendLedger, TokenConstraints, TokenRecord, TokenStore } from '../../src/rpc/ports.ts';
@@ -12,7 +13,10 @@ import type { Clock } from '../../src/wallet/ports.ts';
 import { FakePortability } from '../portability/fake-portability.ts';
 import { MemoryEventStore } from '../notify/memory-event-store.ts';
 import { Notifier } from '../../src/notify/notifier.ts';
-import type { SendRequest, WalletApi, WalletSummary } from '../../src/wallet/wallet-api.ts';
+import type { SendRequest, SpendGuard, WalletApi, WalletSummary } from '../../src/wallet/wallet-api.ts';
+
+/** The fee of every draft the fake wallet signs. */
+export const FAKE_DRAFT_FEE = 200n;
 
 /** TokenStore + SpendLedger + AuditStore over arrays. */
 export class MemoryStores implements TokenStore, SpendLedger, AuditStore {
@@ -41,6 +45,9 @@ export class MemoryStores implements TokenStore, SpendLedger, AuditStore {
   }
   async spentSince(tokenId: string, since: number) {
     return this.spends.filter((s) => s.tokenId === tokenId && s.at >= since).reduce((a, s) => a + s.amount, 0n);
+  }
+  async chargedFor(walletId: string, txid: string) {
+    return [...new Set(this.spends.filter((s) => s.walletId === walletId && s.txid === txid).map((s) => s.tokenId))];
   }
   async appendAudit(entry: AuditEntry) {
     this.audits.push({ ...entry, id: this.audits.length + 1 });
@@ -124,17 +131,26 @@ export class FakeWalletApi implements WalletApi {
   async sendTransaction(walletId: string, req: SendRequest) {
     this.check('sendTransaction', walletId, req);
     const amount = req.outputs.reduce((s, o) => s + BigInt(o.amount), 0n);
-    await req.guard?.({ amount, destinations: req.outputs.map((o) => o.address) });
+    await req.guard?.({ amount, fee: 141n, feeRate: 1, destinations: req.outputs.map((o) => o.address) });
     if (this.sendDelayMs) await new Promise((r) => setTimeout(r, this.sendDelayMs));
     const txid = (this.nextTxid++).toString(16).padStart(64, '0');
     return { txid, fee: 141, feeRate: 1, replayed: false, status: 'pending' as const };
   }
-  async signTransaction(walletId: string, req: unknown) {
+  async signTransaction(walletId: string, req: { outputs?: Array<{ amount: number }> } | { psbt: string }) {
     this.check('signTransaction', walletId, req);
-    return { psbt: 'cHNidP8=', hex: null, complete: false, leasedUntil: null };
+    if (!('outputs' in req) || !req.outputs) return { psbt: 'cHNidP8=', hex: null, complete: false, leasedUntil: null };
+    // A draft paying the outputs' sum from one input, with a fee of FAKE_DRAFT_FEE.
+    const amount = req.outputs.reduce((s, o) => s + BigInt(o.amount), 0n);
+    const psbt = new Psbt();
+    psbt.addInput({ hash: TXID, index: 0, witnessUtxo: { script: Uint8Array.from([0x00, 0x14, ...new Array(20).fill(1)]), value: amount + FAKE_DRAFT_FEE } });
+    psbt.addOutput({ script: Uint8Array.from([0x00, 0x14, ...new Array(20).fill(2)]), value: amount });
+    // The unsigned transaction stands in for the final one (82 vB), so a fee rate can be read.
+    const hex = Transaction.fromBuffer(psbt.data.getTransaction()).toHex();
+    return { psbt: psbt.toBase64(), hex, complete: true, leasedUntil: null };
   }
-  async cancelTransaction(walletId: string, req: { txid: string }) {
+  async cancelTransaction(walletId: string, req: { txid: string; guard?: SpendGuard }) {
     this.check('cancelTransaction', walletId, req);
+    await req.guard?.({ amount: 0n, fee: 200n, feeRate: 2, destinations: [] });
     return { txid: TXID, fee: 200, feeRate: 2, replayed: false, status: 'pending' as const };
   }
   async releaseOutputs(walletId: string, req: unknown) {

@@ -44,12 +44,14 @@ describe('RPC over the real keystore', () => {
     await ks.close();
 
     ({ ks, dispatcher } = await open());
-    expect(await ensureAdminToken(ks.tokens, adminPath, clock.now())).toEqual({ token: admin.token, created: false });
+    // The cookie rotates; the token it minted (a root) keeps working and keeps its ledger.
+    const cookie = await ensureAdminToken(ks.tokens, adminPath, clock.now());
+    expect(cookie.token).not.toBe(admin.token);
     const again = await call(dispatcher, childToken, 'send_transaction', { outputs: [{ address: 'bcrt1qdest', amount: 1000 }] });
     expect(again.error?.data.code).toBe('SPEND_LIMIT');
     clock.t += 24 * 3600 * 1000 + 1;
     expect((await call(dispatcher, childToken, 'send_transaction', { outputs: [{ address: 'bcrt1qdest', amount: 1000 }] })).error).toBeUndefined();
-    const log = await call(dispatcher, admin.token, 'get_audit_log', {});
+    const log = await call(dispatcher, cookie.token, 'get_audit_log', {});
     expect(log.result.map((e: { method: string; outcome: string }) => `${e.method}:${e.outcome}`)).toEqual([
       'send_transaction:ok', 'send_transaction:SPEND_LIMIT', 'send_transaction:ok', 'token_create:ok',
     ]);

@@ -31,7 +31,7 @@ describe('mint and authenticate', () => {
   it('authenticates the right token and refuses malformed, wrong, unknown, revoked and expired ones', async () => {
     const store = new MemoryStores();
     const { token, record } = await mintToken(store, { name: 'n', scopes: ['wallet:read'], constraints: { expiresAt: NOW + 10 }, createdBy: null }, NOW);
-    expect(await authenticateToken(store, token, NOW)).toEqual({ id: record.id, name: 'n', scopes: ['wallet:read'], constraints: { expiresAt: NOW + 10 } });
+    expect(await authenticateToken(store, token, NOW)).toEqual({ id: record.id, name: 'n', scopes: ['wallet:read'], constraints: { expiresAt: NOW + 10 }, ancestors: [] });
     const flipped = token.slice(0, -1) + (token.endsWith('0') ? '1' : '0');
     const unknownId = `wd_${'f'.repeat(16)}_${token.split('_')[2]}`;
     for (const bad of ['', 'garbage', `Bearer ${token}`, flipped, unknownId, token.toUpperCase()]) {
@@ -86,25 +86,22 @@ describe('admin token file', () => {
   let dir: string;
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  it('is written once with mode 0600, reused while valid, and replaced when it no longer authenticates', async () => {
+  it('is a cookie: a fresh secret with mode 0600 at every call, the previous one revoked, its mints kept', async () => {
     dir = await mkdtemp(join(tmpdir(), 'walletd-admin-'));
     const path = join(dir, 'admin.token');
     const store = new MemoryStores();
     const first = await ensureAdminToken(store, path, NOW);
-    expect(first.created).toBe(true);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await readFile(path, 'utf8')).trim()).toBe(first.token);
     expect((await authenticateToken(store, first.token, NOW)).scopes).toEqual([...SCOPES]);
+    const minted = await mintToken(store, { name: 'ops', scopes: ['wallet:read'], constraints: {}, createdBy: null }, NOW);
 
-    const again = await ensureAdminToken(store, path, NOW);
-    expect(again).toEqual({ token: first.token, created: false });
-
-    // A file from another keystore (or garbage) is replaced, and the old admin token is revoked.
-    await writeFile(path, 'wd_0000000000000000_' + '0'.repeat(64), { mode: 0o644 });
-    const third = await ensureAdminToken(store, path, NOW);
-    expect(third.created).toBe(true);
+    await writeFile(path, 'garbage', { mode: 0o644 });
+    const second = await ensureAdminToken(store, path, NOW);
+    expect(second.token).not.toBe(first.token);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     await expect(authenticateToken(store, first.token, NOW)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    expect(await authenticateToken(store, third.token, NOW)).toBeTruthy();
+    expect(await authenticateToken(store, second.token, NOW)).toBeTruthy();
+    expect(await authenticateToken(store, minted.token, NOW)).toBeTruthy();
   });
 });

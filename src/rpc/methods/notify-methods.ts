@@ -49,6 +49,15 @@ export const subscribe = defineMethod({
     const bound = ctx.token.constraints.wallets;
     const resolvable = params.wallet !== undefined || ctx.session.selectedWallet !== null || bound?.length === 1;
     const wallet = resolvable ? ctx.walletFor(params) : undefined;
+    // SPEC §10: one connection or one token cannot fan a block out into thousands of frames.
+    const { rpc } = ctx.services.config;
+    const held = notifierOf(ctx).countsFor(ctx.session.id, ctx.token.id);
+    if (held.session >= rpc.maxSubscriptionsPerConnection) {
+      fail('RATE_LIMITED', 'Too many subscriptions on this connection', { limit: 'maxSubscriptionsPerConnection', max: rpc.maxSubscriptionsPerConnection });
+    }
+    if (held.token >= rpc.maxSubscriptionsPerToken) {
+      fail('RATE_LIMITED', 'Too many subscriptions for this token', { limit: 'maxSubscriptionsPerToken', max: rpc.maxSubscriptionsPerToken });
+    }
     return notifierOf(ctx).subscribe({
       session: ctx.session,
       tokenId: ctx.token.id,

@@ -24,8 +24,9 @@ function portability(ctx: CallContext): PortabilityApi {
 export const exportWallet = defineMethod({
   name: 'export_wallet',
   summary: 'Encrypted, versioned bundle (base64; scrypt + AES-256-GCM) of one wallet; no plaintext key in it',
-  scope: 'wallet:admin',
+  scope: 'wallet:export',
   audited: true,
+  kdf: true,
   positional: ['passphrase'],
   params: Type.Object({ wallet: Type.Optional(WalletId), passphrase: BundlePassphrase }, strict),
   result: Type.Object({ bundle: Type.String() }, strict),
@@ -41,6 +42,7 @@ export const importWallet = defineMethod({
   summary: 'Add wallets from {bundle, passphrase}, {mnemonic, ...} or a watch-only {descriptor}/{xpub}, then rescan',
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   // One object with optional fields (exactly one source) rather than a union: rpc.discover, walletctl
   // flags and the auth matrix all read `params.properties`.
   params: Type.Object(
@@ -70,14 +72,19 @@ export const importWallet = defineMethod({
 /** The `backup_wallet` entry of the method table. */
 export const backupWallet = defineMethod({
   name: 'backup_wallet',
-  summary: 'Write an encrypted bundle of every wallet to the backup directory atomically, keeping the last N',
+  summary: 'Write an encrypted bundle of every wallet to the backup directory atomically, keeping the last N; a caller-chosen passphrase also needs wallet:export',
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   params: Type.Object({ passphrase: Type.Optional(BundlePassphrase) }, strict),
   result: Type.Object({ path: Type.String(), wallets: Count }, strict),
   handler: async ({ params, ctx }) => {
     // A backup holds every wallet; a token bound to some of them must not get the others' keys.
     if (ctx.token.constraints.wallets) fail('FORBIDDEN_SCOPE', 'backup_wallet covers every wallet; this token is bound to some');
+    // SPEC §4: a passphrase the caller knows makes the backup an export; the configured one does not.
+    if (params.passphrase !== undefined && !ctx.token.scopes.includes('wallet:export')) {
+      fail('FORBIDDEN_SCOPE', undefined, { scope: 'wallet:export' });
+    }
     return portability(ctx).backupWallets(params.passphrase);
   },
 });

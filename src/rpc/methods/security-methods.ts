@@ -2,9 +2,31 @@
 import { Type } from '@sinclair/typebox';
 import { defineMethod } from '../define-method.ts';
 import { Passphrase, WalletId } from '../schemas.ts';
+import type { CallContext } from '../context.ts';
+import { fail, isWalletdError } from '../../errors.ts';
 
 const strict = { additionalProperties: false } as const;
 const OptWallet = Type.Optional(WalletId);
+
+/**
+ * Runs a passphrase check under the keystore's backoff, so a restart does not reset it (the
+ * wallet core's in-memory backoff and attempt slot still apply within one run).
+ */
+async function withPersistedBackoff<T>(ctx: CallContext, walletId: string, fn: () => Promise<T>): Promise<T> {
+  const store = ctx.services.backoff;
+  if (!store) return fn();
+  const now = ctx.services.clock.now();
+  const until = await store.backoffUntil(walletId);
+  if (until > now) fail('RATE_LIMITED', 'too many wrong passphrases; retry later', { retryAfterMs: until - now });
+  try {
+    const result = await fn();
+    await store.clearPassphraseFailures(walletId);
+    return result;
+  } catch (err) {
+    if (isWalletdError(err, 'BAD_PASSPHRASE')) await store.recordPassphraseFailure(walletId, ctx.services.clock.now());
+    throw err;
+  }
+}
 
 /** The `set_passphrase` entry of the method table. */
 export const setPassphrase = defineMethod({
@@ -12,13 +34,15 @@ export const setPassphrase = defineMethod({
   summary: "Set or change the passphrase that encrypts the wallet's seed inside the keystore",
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   params: Type.Object({ wallet: OptWallet, old: Type.Optional(Passphrase), new: Passphrase }, strict),
   result: Type.Literal(true),
   handler: async ({ params, ctx }) => {
-    await ctx.services.wallets.setPassphrase(ctx.walletFor(params), {
+    const walletId = ctx.walletFor(params);
+    await withPersistedBackoff(ctx, walletId, () => ctx.services.wallets.setPassphrase(walletId, {
       new: params.new,
       ...(params.old !== undefined ? { old: params.old } : {}),
-    });
+    }));
     return true as const;
   },
 });
@@ -29,6 +53,7 @@ export const unlockWallet = defineMethod({
   summary: 'Unlock signing for timeoutSec seconds; a wrong passphrase fails with backoff',
   scope: 'wallet:admin',
   audited: true,
+  kdf: true,
   positional: ['passphrase', 'timeoutSec'],
   params: Type.Object(
     { wallet: OptWallet, passphrase: Passphrase, timeoutSec: Type.Integer({ minimum: 1, maximum: 100_000_000, examples: [60] }) },
@@ -36,10 +61,11 @@ export const unlockWallet = defineMethod({
   ),
   result: Type.Literal(true),
   handler: async ({ params, ctx }) => {
-    await ctx.services.wallets.unlockWallet(ctx.walletFor(params), {
+    const walletId = ctx.walletFor(params);
+    await withPersistedBackoff(ctx, walletId, () => ctx.services.wallets.unlockWallet(walletId, {
       passphrase: params.passphrase,
       timeoutSec: params.timeoutSec,
-    });
+    }));
     return true as const;
   },
 });

@@ -1,15 +1,37 @@
 /** Spending methods of SPEC §5: send, sign, cancel (BIP-125 replacement) and releasing leases. */
 import { Type } from '@sinclair/typebox';
-import { Transaction } from 'bitcoinjs-lib';
+import { Psbt, Transaction } from 'bitcoinjs-lib';
 import { defineMethod } from '../define-method.ts';
 import { fail } from '../../errors.ts';
 import {
   ConfTarget, FeeRate, Outpoint, Recipients, SendResultSchema, SignResultSchema, Txid, WalletId,
 } from '../schemas.ts';
-import type { SignRequest } from '../../wallet/wallet-api.ts';
+import type { SignRequest, SpendGuard } from '../../wallet/wallet-api.ts';
+import type { CallContext } from '../context.ts';
+import { chargeSpend, hasSpendConstraint } from '../spend-guard.ts';
 
 const strict = { additionalProperties: false } as const;
 const OptWallet = Type.Optional(WalletId);
+
+/** The token's guard, remembering what it let through (amount plus fee) so exactly that is charged. */
+function chargingGuard(ctx: CallContext, walletId: string): { guard: SpendGuard; charged: () => bigint | null } {
+  const inner = ctx.spendGuard(walletId);
+  let passed: bigint | null = null;
+  return {
+    guard: async (spend) => {
+      await inner(spend);
+      passed = spend.amount + spend.fee;
+    },
+    charged: () => passed,
+  };
+}
+
+/** A wallet draft's fee: every input carries its witness UTXO, so inputs minus outputs. */
+function draftFee(psbt: Psbt): bigint {
+  const inputs = psbt.data.inputs.reduce((s, i) => s + (i.witnessUtxo?.value ?? 0n), 0n);
+  const outputs = psbt.txOutputs.reduce((s, o) => s + o.value, 0n);
+  return inputs > outputs ? inputs - outputs : 0n;
+}
 
 /** The `send_transaction` entry of the method table. */
 export const sendTransaction = defineMethod({
@@ -34,21 +56,14 @@ export const sendTransaction = defineMethod({
     }
     const walletId = ctx.walletFor(params);
     const { wallet: _wallet, ...req } = params;
-    // One lock per token: the limit check, the broadcast and the ledger write happen as one step,
-    // so two concurrent sends cannot both pass maxSendPerDay.
+    // One lock per family: the limit check, the broadcast and the ledger write happen as one
+    // step, so two concurrent sends of a token or its relatives cannot both pass maxSendPerDay.
     return ctx.withSpendLock(async () => {
-      let guarded: bigint | null = null;
-      const guard = ctx.spendGuard(walletId);
-      const result = await ctx.services.wallets.sendTransaction(walletId, {
-        ...req,
-        guard: async (spend) => {
-          await guard(spend);
-          guarded = spend.amount;
-        },
-      });
+      const { guard, charged } = chargingGuard(ctx, walletId);
+      const result = await ctx.services.wallets.sendTransaction(walletId, { ...req, guard });
       if (!result.replayed) {
-        const amount = guarded ?? params.outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n);
-        await ctx.services.spends.recordSpend(ctx.token.id, walletId, result.txid, amount, ctx.services.clock.now());
+        const amount = charged() ?? params.outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n) + BigInt(result.fee);
+        await chargeSpend(ctx.services.spends, ctx.token, walletId, result.txid, amount, ctx.services.clock.now());
       }
       ctx.audit.txid = result.txid;
       return result;
@@ -91,19 +106,30 @@ export const signTransaction = defineMethod({
     } else {
       fail('INVALID_PARAMS', 'Give outputs or psbt', { field: 'outputs' });
     }
-    const limits = ctx.token.constraints;
-    const constrained = limits.maxSendPerTx !== undefined || limits.maxSendPerDay !== undefined || limits.allowedDestinations !== undefined;
-    if (!constrained) return ctx.services.wallets.signTransaction(walletId, req);
+    if (!hasSpendConstraint(ctx.token)) return ctx.services.wallets.signTransaction(walletId, req);
     // A signed transaction can be broadcast anywhere, so signing counts as spending for a
     // token with spend limits. A foreign PSBT's change cannot be told apart here: refuse it.
     if (!('outputs' in req)) fail('SPEND_LIMIT', 'A token with spend limits cannot sign PSBTs', { limit: 'psbt' });
     const outputs = req.outputs;
     return ctx.withSpendLock(async () => {
       const amount = outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n);
-      await ctx.spendGuard(walletId)({ amount, destinations: outputs.map((o) => o.address) });
+      const destinations = outputs.map((o) => o.address);
+      const guard = ctx.spendGuard(walletId);
+      // Fail fast before selecting coins; the real check below includes the fee.
+      await guard({ amount, fee: 0n, destinations });
       const result = await ctx.services.wallets.signTransaction(walletId, req);
+      const psbt = Psbt.fromBase64(result.psbt);
+      const fee = draftFee(psbt);
+      try {
+        await guard({ amount, fee, feeRate: result.hex ? Number(fee) / Transaction.fromHex(result.hex).virtualSize() : undefined, destinations });
+      } catch (err) {
+        // The signed draft is discarded with the error; its leased coins go back.
+        const outpoints = psbt.txInputs.map((i) => `${Buffer.from(i.hash).reverse().toString('hex')}:${i.index}`);
+        await ctx.services.wallets.releaseOutputs(walletId, { outpoints }).catch(() => undefined);
+        throw err;
+      }
       const txid = result.hex ? Transaction.fromHex(result.hex).getId() : 'unbroadcast-draft';
-      await ctx.services.spends.recordSpend(ctx.token.id, walletId, txid, amount, ctx.services.clock.now());
+      await chargeSpend(ctx.services.spends, ctx.token, walletId, txid, amount + fee, ctx.services.clock.now());
       return result;
     });
   },
@@ -120,12 +146,23 @@ export const cancelTransaction = defineMethod({
   result: SendResultSchema,
   handler: async ({ params, ctx }) => {
     const walletId = ctx.walletFor(params);
-    const result = await ctx.services.wallets.cancelTransaction(walletId, {
-      txid: params.txid.toLowerCase(),
-      ...(params.feeRate !== undefined ? { feeRate: params.feeRate } : {}),
+    const txid = params.txid.toLowerCase();
+    return ctx.withSpendLock(async () => {
+      // SPEC §4: a constrained token cancels only what it or a descendant sent (the spend
+      // ledger charges every send to the sender and each ancestor).
+      if (hasSpendConstraint(ctx.token) && !(await ctx.services.spends.chargedFor(walletId, txid)).includes(ctx.token.id)) {
+        fail('FORBIDDEN_SCOPE', 'A token with spend limits may only cancel its own lineage\'s transactions', { txid });
+      }
+      const { guard, charged } = chargingGuard(ctx, walletId);
+      const result = await ctx.services.wallets.cancelTransaction(walletId, {
+        txid,
+        ...(params.feeRate !== undefined ? { feeRate: params.feeRate } : {}),
+        guard,
+      });
+      await chargeSpend(ctx.services.spends, ctx.token, walletId, result.txid, charged() ?? BigInt(result.fee), ctx.services.clock.now());
+      ctx.audit.txid = result.txid;
+      return result;
     });
-    ctx.audit.txid = result.txid;
-    return result;
   },
 });
 

@@ -10,6 +10,7 @@ import type { CallerToken } from '../context.ts';
 import {
   fromWireConstraints, inheritConstraints, mintToken, subsetViolation, toWireConstraints,
 } from '../tokens.ts';
+import { descendantIds, isAncestor, revokeLineage } from '../lineage.ts';
 
 const strict = { additionalProperties: false } as const;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -55,7 +56,8 @@ export const tokenCreate = defineMethod({
     if (violation) fail('FORBIDDEN_SCOPE', `Requested ${violation} exceed this token's own`, { field: violation });
     const { token, record } = await mintToken(
       ctx.services.tokens,
-      { name: params.name, scopes: params.scopes, constraints, createdBy: ctx.token.id },
+      // SPEC §4: the cookie is replaced at every start, so what it mints must not hang off it.
+      { name: params.name, scopes: params.scopes, constraints, createdBy: ctx.token.cookie ? null : ctx.token.id },
       now,
     );
     return { token, ...tokenInfoOf(record) };
@@ -69,30 +71,50 @@ export const tokenList = defineMethod({
   scope: 'tokens:admin',
   params: Type.Object({}, strict),
   result: Type.Array(TokenListEntrySchema),
-  handler: async ({ ctx }) => (await ctx.services.tokens.listTokens()).map(listEntryOf),
+  handler: async ({ ctx }) => {
+    const all = await ctx.services.tokens.listTokens();
+    if (!ctx.token.constraints.wallets) return all.map(listEntryOf);
+    // SPEC §4: a wallet-bound token sees only itself and what it minted.
+    const own = new Set([ctx.token.id, ...descendantIds(all, ctx.token.id)]);
+    return all.filter((t) => own.has(t.id)).map(listEntryOf);
+  },
 });
+
+/** Ids of the caller's own lineage below it (itself and its descendants), for bound-token views. */
+async function ownLineage(ctx: { token: CallerToken; services: { tokens: { listTokens(): Promise<TokenRecord[]> } } }) {
+  return new Set([ctx.token.id, ...descendantIds(await ctx.services.tokens.listTokens(), ctx.token.id)]);
+}
 
 /** The `token_revoke` entry of the method table. */
 export const tokenRevoke = defineMethod({
   name: 'token_revoke',
-  summary: 'Revoke a token; a token may only revoke tokens no more powerful than itself',
+  summary: 'Revoke a token and every token it minted; never an ancestor of the caller, nor a token more powerful than it',
   scope: 'tokens:admin',
   audited: true,
   positional: ['id'],
   params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, examples: ['0123456789abcdef'] }) }, strict),
   result: Type.Literal(true),
   handler: async ({ params, ctx }) => {
-    const target = await ctx.services.tokens.getToken(params.id);
+    const all = await ctx.services.tokens.listTokens();
+    const target = all.find((t) => t.id === params.id);
     if (!target || target.revokedAt !== null) fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
-    // Otherwise a narrow tokens:admin token could lock out the operator by revoking the admin token.
-    if (target.id !== ctx.token.id && subsetViolation(ctx.token, target) !== null) {
-      fail('FORBIDDEN_SCOPE', 'Cannot revoke a token with more rights than the caller', { id: params.id });
+    const self = all.find((t) => t.id === ctx.token.id);
+    const mine = target.id === ctx.token.id || descendantIds(all, ctx.token.id).includes(target.id);
+    if (!mine) {
+      // SPEC §4: never an ancestor, whatever the rights (a same-rights child could otherwise
+      // revoke its creator, the operator's token included).
+      if (self && isAncestor(all, self, target.id)) {
+        fail('FORBIDDEN_SCOPE', 'A token cannot revoke its own ancestor', { id: params.id });
+      }
+      // A bound token acts only within its own lineage; an unbound one never on a stronger token.
+      if (ctx.token.constraints.wallets || subsetViolation(ctx.token, target) !== null) {
+        fail('FORBIDDEN_SCOPE', 'Cannot revoke a token outside the caller\'s reach', { id: params.id });
+      }
     }
-    if (!(await ctx.services.tokens.revokeToken(params.id, ctx.services.clock.now()))) {
-      fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
-    }
-    // Live WebSocket subscriptions would otherwise keep pushing events to a revoked token.
-    ctx.services.notifier?.dropToken(params.id);
+    const revoked = await revokeLineage(ctx.services.tokens, params.id, ctx.services.clock.now());
+    if (revoked.length === 0) fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
+    // Live WebSocket subscriptions would otherwise keep pushing events to a revoked lineage.
+    for (const id of revoked) ctx.services.notifier?.dropToken(id);
     return true as const;
   },
 });
@@ -127,8 +149,9 @@ export const getAuditLog = defineMethod({
       ...(params.beforeId !== undefined ? { beforeId: params.beforeId } : {}),
     });
     const bound = ctx.token.constraints.wallets;
+    const own = bound ? await ownLineage(ctx) : null;
     return rows
-      .filter((r) => !bound || r.walletId === null || bound.includes(r.walletId))
+      .filter((r) => !bound || ((r.walletId === null || bound.includes(r.walletId)) && r.tokenId !== null && own!.has(r.tokenId)))
       .map((r) => ({
         id: r.id ?? null, at: iso(r.at), tokenId: r.tokenId, method: r.method, wallet: r.walletId, outcome: r.outcome, txid: r.txid,
       }));

@@ -35,6 +35,8 @@ export const createWallet = defineMethod({
   summary: 'Create a wallet from a new BIP39 seed (BIP84 P2WPKH by default, BIP86 P2TR option); never returns the mnemonic',
   scope: 'wallet:admin',
   audited: true,
+  // Only a wallet passphrase costs a KDF; a plain create must not queue behind exports.
+  kdf: (p) => p.passphrase !== undefined,
   positional: ['name', 'addressType'],
   params: Type.Object(
     { name: Type.String({ minLength: 1, maxLength: 128, examples: ['savings'] }), addressType: Type.Optional(AddressTypeSchema), passphrase: Type.Optional(Passphrase) },

@@ -26,6 +26,10 @@ interface Failures {
   blockedUntil: number;
 }
 
+// An attempt holds its wallet's slot until it reports success or failure, so guesses cannot run
+// in parallel between the check and the KDF's verdict; a caller that never reports frees it here.
+const ATTEMPT_SLOT_MS = 30_000;
+
 // setTimeout overflows above 2^31-1 ms and would fire at once; long unlocks re-arm instead.
 const MAX_TIMER_MS = 0x7fffffff;
 
@@ -33,6 +37,7 @@ const MAX_TIMER_MS = 0x7fffffff;
 export class UnlockManager {
   private readonly unlocked = new Map<string, Unlocked>();
   private readonly failures = new Map<string, Failures>();
+  private readonly attempts = new Map<string, number>();
   private readonly maxTimeoutSec: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
@@ -100,16 +105,26 @@ export class UnlockManager {
     return this.getSeed(walletId) === null ? null : (this.unlocked.get(walletId)?.until ?? null);
   }
 
-  /** Throws WalletdError RATE_LIMITED (details `{ retryAfterMs }`) while the wallet is in backoff. */
+  /**
+   * Throws WalletdError RATE_LIMITED (details `{ retryAfterMs }`) while the wallet is in backoff
+   * or another attempt on it is still running; otherwise takes the wallet's attempt slot. Check
+   * and take are one synchronous step (issue 12: no check-then-act across the KDF's await).
+   */
   assertCanAttempt(walletId: string): void {
+    const now = this.clock.now();
+    const busyUntil = this.attempts.get(walletId);
+    if (busyUntil !== undefined && busyUntil > now) {
+      fail('RATE_LIMITED', 'another passphrase attempt is running; retry later', { retryAfterMs: busyUntil - now });
+    }
     const f = this.failures.get(walletId);
-    if (f === undefined) return;
-    const retryAfterMs = f.blockedUntil - this.clock.now();
+    const retryAfterMs = f === undefined ? 0 : f.blockedUntil - now;
     if (retryAfterMs > 0) fail('RATE_LIMITED', 'too many wrong passphrases; retry later', { retryAfterMs });
+    this.attempts.set(walletId, now + ATTEMPT_SLOT_MS);
   }
 
   /** Records a wrong passphrase: the next attempt waits backoffBaseMs·2^(failures-1), capped at backoffMaxMs. */
   recordFailure(walletId: string): void {
+    this.attempts.delete(walletId);
     const count = (this.failures.get(walletId)?.count ?? 0) + 1;
     const delay = Math.min(this.backoffBaseMs * 2 ** Math.min(count - 1, 52), this.backoffMaxMs);
     this.failures.set(walletId, { count, blockedUntil: this.clock.now() + delay });
@@ -117,6 +132,7 @@ export class UnlockManager {
 
   /** Clears the wallet's backoff after a correct passphrase. */
   recordSuccess(walletId: string): void {
+    this.attempts.delete(walletId);
     this.failures.delete(walletId);
   }
 

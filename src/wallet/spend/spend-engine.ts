@@ -21,7 +21,7 @@ import { historyEntry } from '../ledger/ledger-views.ts';
 import { Broadcaster } from './broadcaster.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { AddressRecord, Network, TxStatus, WalletRecord } from '../types.ts';
-import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from '../wallet-api.ts';
+import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult, SpendGuard } from '../wallet-api.ts';
 
 interface SpendDeps {
   store: WalletStore;
@@ -219,9 +219,10 @@ export class SpendEngine {
       }
       const feeRate = await this.feeRate(req);
       const amount = recipients.reduce((sum, r) => sum + r.value, 0n);
-      await req.guard?.({ amount, destinations: recipients.map((r) => r.address) });
       const reason = `send:${req.idempotencyKey ?? createHash('sha256').update(String(this.deps.clock.now()) + Math.random()).digest('hex').slice(0, 16)}`;
       const draft = await this.draft(wallet, recipients, feeRate, reason);
+      // After selection, so the limits see the fee too (SPEC §4); a refusal gives the coins back.
+      await this.releasingOnFailure(wallet.id, reason, async () => req.guard?.({ amount, fee: draft.fee, feeRate: Number(draft.fee) / draft.vsize, destinations: recipients.map((r) => r.address) }));
       const { hex, txid, status } = await this.releasingOnFailure(wallet.id, reason, async () => {
         const hex = draft.hex ?? fail('INTERNAL', 'wallet could not finalize its own transaction');
         const txid = Transaction.fromHex(hex).getId();
@@ -279,7 +280,7 @@ export class SpendEngine {
   }
 
   /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet. */
-  cancel(wallet: WalletRecord, req: { txid: string; feeRate?: number }): Promise<SendResult> {
+  cancel(wallet: WalletRecord, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult> {
     return this.exclusive(wallet.id, async () => {
       const { store, settings } = this.deps;
       const tx = (await store.getTx(wallet.id, req.txid)) ?? fail('TX_NOT_FOUND', undefined, { txid: req.txid });
@@ -305,6 +306,8 @@ export class SpendEngine {
       if (replacement.feeRate > settings.maxFeeRate || replacement.fee > BigInt(settings.maxFeeSats)) {
         fail('FEE_TOO_HIGH', undefined, { fee: Number(replacement.fee), feeRate: replacement.feeRate });
       }
+      // SPEC §4: the replacement's fee leaves the wallet, so it counts against the caller's limits.
+      await req.guard?.({ amount: 0n, fee: replacement.fee, feeRate: replacement.feeRate, destinations: [] });
       const { hex } = await this.signWithWallet(wallet, replacement.psbt);
       if (!hex) fail('INTERNAL', 'wallet could not finalize its replacement');
       const txid = Transaction.fromHex(hex).getId();
