@@ -18,6 +18,7 @@ export interface LedgerTxRow {
   conflicted_by: string | null;
   first_seen: number;
   label: string | null;
+  relayed: number;
 }
 
 /** A `ledger_coins` row. */
@@ -42,7 +43,7 @@ export const toLedgerTx = (r: LedgerTxRow): LedgerTx => ({
   walletId: r.wallet_id, txid: r.txid, hex: r.hex, status: r.status as TxStatus,
   blockHeight: r.block_height, blockHash: r.block_hash, blockTime: r.block_time,
   coinbase: r.coinbase === 1, trusted: r.trusted === 1, replacedBy: r.replaced_by, conflictedBy: r.conflicted_by,
-  firstSeen: r.first_seen, label: r.label,
+  firstSeen: r.first_seen, label: r.label, relayed: r.relayed === 1,
 });
 
 /** Maps a row to its coin; sats become bigint. */
@@ -54,16 +55,17 @@ export const toLedgerCoin = (r: LedgerCoinRow): LedgerCoin => ({
 
 /** Upsert of a ledger transaction: every column follows the ledger, but first sighting keeps the earliest. */
 export const PUT_TX = `INSERT INTO ledger_txs (wallet_id, txid, hex, status, block_height, block_hash, block_time,
-    coinbase, trusted, replaced_by, conflicted_by, first_seen, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    coinbase, trusted, replaced_by, conflicted_by, first_seen, label, relayed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (wallet_id, txid) DO UPDATE SET hex = excluded.hex, status = excluded.status,
     block_height = excluded.block_height, block_hash = excluded.block_hash, block_time = excluded.block_time,
     coinbase = excluded.coinbase, trusted = excluded.trusted, replaced_by = excluded.replaced_by,
-    conflicted_by = excluded.conflicted_by, first_seen = MIN(first_seen, excluded.first_seen), label = excluded.label`;
+    conflicted_by = excluded.conflicted_by, first_seen = MIN(first_seen, excluded.first_seen), label = excluded.label,
+    relayed = excluded.relayed`;
 
 /** Parameters of PUT_TX. */
 export const txParams = (t: LedgerTx): SqlParams => [
   t.walletId, t.txid, t.hex, t.status, t.blockHeight, t.blockHash, t.blockTime, t.coinbase ? 1 : 0, t.trusted ? 1 : 0,
-  t.replacedBy, t.conflictedBy, t.firstSeen, t.label,
+  t.replacedBy, t.conflictedBy, t.firstSeen, t.label, t.relayed ? 1 : 0,
 ];
 
 /** Insert of a coin that keeps a stored one untouched. */

@@ -171,6 +171,11 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    description: 'ledger: whether the node relays each unconfirmed transaction (its outputs count only while it does, as in Core)',
+    up: [`ALTER TABLE ledger_txs ADD COLUMN relayed INTEGER NOT NULL DEFAULT 1`],
+  },
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -27,7 +27,7 @@ afterEach(async () => {
 const tx = (txid: string, blockHeight: number | null, firstSeen: number): LedgerTx => ({
   walletId: 'w1', txid, hex: `02${txid}`, blockHeight, blockHash: blockHeight === null ? null : `h${blockHeight}`,
   blockTime: blockHeight === null ? null : 1_600_000_000 + blockHeight, status: blockHeight === null ? 'pending' : 'confirmed',
-  coinbase: false, trusted: false, replacedBy: null, conflictedBy: null, firstSeen, label: null,
+  coinbase: false, trusted: false, replacedBy: null, conflictedBy: null, firstSeen, label: null, relayed: true,
 });
 
 describe('SqlWalletStore: wallets and addresses', () => {

@@ -196,4 +196,16 @@ describe('LedgerWriter', () => {
     expect(deep.map((c) => c.blockHeight).sort()).toEqual([26, 27, 28, 29]);
     expect(await store.listCoins(W, { buckets: ['confirmed'], limit: 100, maxHeight: 27 })).toHaveLength(2);
   });
+
+  it('a pending tx the node will not hold stays pending, its outputs uncounted until it is relayed again', async () => {
+    const pay = tx([foreignOutpoint()], [[mine(0), 7000]]);
+    await apply(5, (w) => w.seen(pending(pay)));
+    const stored = (await store.getTx(W, pay.txid))!;
+    await apply(5, (w) => w.setRelayed(stored, false));
+    expect(await store.getTx(W, pay.txid)).toMatchObject({ status: 'pending', relayed: false });
+    expect(await store.totals(W)).toMatchObject({ untrustedPending: 0n });
+    await apply(5, (w) => w.seen(pending(pay)));
+    expect(await store.getTx(W, pay.txid)).toMatchObject({ status: 'pending', relayed: true });
+    expect(await store.totals(W)).toMatchObject({ untrustedPending: 7000n });
+  });
 });

@@ -33,8 +33,12 @@ export interface PassOutcome {
 /** Passes started over because the chain moved under the scan, before giving up until the next poll. */
 const MOVED_ATTEMPTS = 3;
 
-/** How the node answered a rebroadcast of a transaction it no longer had. */
-type Rebroadcast = 'kept' | 'conflicted' | 'replaced';
+/**
+ * How the node answered a rebroadcast of a transaction it no longer had: it took it back, it
+ * refused a still-valid tx for now (kept pending, outputs not counted), or the tx can no longer
+ * confirm.
+ */
+type Rebroadcast = 'accepted' | 'kept' | 'conflicted' | 'replaced';
 
 /** Follows the chain for wallets, keeping each one's watch set between passes. */
 export class ChainFollower {
@@ -220,9 +224,10 @@ export class ChainFollower {
       for (const [txid, outcome] of outcomes) {
         const tx = current.get(txid);
         if (!tx || (tx.status !== 'pending' && tx.status !== 'broadcasting')) continue;
-        if (outcome === 'kept') {
-          if (tx.status === 'broadcasting') await writer.seen(asChainTx(tx));
-        } else await writer.deactivate(tx, outcome, null);
+        if (outcome === 'accepted') {
+          if (tx.status === 'broadcasting' || !tx.relayed) await writer.seen(asChainTx(tx));
+        } else if (outcome === 'kept') await writer.setRelayed(tx, false);
+        else await writer.deactivate(tx, outcome, null);
       }
     });
   }
@@ -230,7 +235,7 @@ export class ChainFollower {
   private async rebroadcast(hex: string): Promise<Rebroadcast> {
     try {
       await this.deps.chain.broadcast(hex);
-      return 'kept';
+      return 'accepted';
     } catch (err) {
       if (!isWalletdError(err, 'BROADCAST_REJECTED')) throw err;
       return classifyRejection(String((err.details as { reason?: unknown } | undefined)?.reason ?? err.message));
@@ -246,6 +251,8 @@ export class ChainFollower {
 export function classifyRejection(reason: string): Rebroadcast {
   if (/missingorspent|missing-inputs|missing inputs|premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
   if (/txn-mempool-conflict|insufficient fee|replacement/i.test(reason)) return 'replaced';
+  // It is in the mempool or the chain after all: the next scan finds it.
+  if (/already in (the )?(mempool|block chain)|txn-already-known|txn-already-in-mempool/i.test(reason)) return 'accepted';
   return 'kept';
 }
 

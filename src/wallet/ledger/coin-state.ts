@@ -25,6 +25,8 @@ export interface CoinFacts {
   trusted: boolean;
   /** Status of the transaction that created the coin. */
   creatorStatus: TxStatus;
+  /** The node holds the creating tx (always true once mined). */
+  creatorRelayed: boolean;
   /** True when a live (broadcasting, pending or confirmed) transaction spends it. */
   spentByLive: boolean;
 }
@@ -32,6 +34,8 @@ export interface CoinFacts {
 /** The bucket of a coin, given the chain tip. */
 export function coinBucket(facts: CoinFacts, tipHeight: number): CoinBucket {
   if (!LIVE_STATUSES.has(facts.creatorStatus)) return 'dead';
+  // Core counts unconfirmed outputs only while the tx is in the mempool; the tx stays pending.
+  if (facts.creatorStatus === 'pending' && !facts.creatorRelayed) return 'dead';
   if (facts.spentByLive) return 'spent';
   if (facts.creatorStatus === 'confirmed' && facts.blockHeight !== null) {
     const immature = facts.coinbase && confirmations(facts.blockHeight, tipHeight) < COINBASE_CONFIRMATIONS;

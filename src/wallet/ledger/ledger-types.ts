@@ -34,6 +34,11 @@ export interface LedgerTx {
   trusted: boolean;
   replacedBy: string | null;
   conflictedBy: string | null;
+  /**
+   * False while the node refuses to hold a still-valid unconfirmed tx (mempool full, too long a
+   * chain): it stays pending and is rebroadcast, but its outputs do not count (Core's InMempool).
+   */
+  relayed: boolean;
   /** Unix ms when the wallet first saw it. */
   firstSeen: number;
   label: string | null;

@@ -105,7 +105,7 @@ export class LedgerWriter {
       blockHash: status === 'confirmed' ? seen.blockHash : null,
       blockTime: status === 'confirmed' ? seen.blockTime : null,
       coinbase, trusted, replacedBy: null, conflictedBy: null,
-      firstSeen: existing?.firstSeen ?? this.now, label: existing?.label ?? null,
+      firstSeen: existing?.firstSeen ?? this.now, label: existing?.label ?? null, relayed: true,
     };
     // Only a disconnect takes a tx out of a block, and a broadcasting record never downgrades
     // what the chain already said: a stale mempool view must not undo either.
@@ -148,6 +148,14 @@ export class LedgerWriter {
         await this.deactivate(rival, 'conflicted', winner);
       }
     }
+  }
+
+  /** The node refuses to hold a still-valid `tx` for now (or holds it again): its outputs stop (or start) counting. */
+  async setRelayed(tx: LedgerTx, relayed: boolean): Promise<void> {
+    if (tx.relayed === relayed) return;
+    await this.txn.putTx({ ...tx, relayed });
+    this.changes.structural = true;
+    await this.refreshTxs([tx.txid]);
   }
 
   /**
@@ -245,7 +253,7 @@ export class LedgerWriter {
         ...coin, blockHeight: creator.status === 'confirmed' ? creator.blockHeight : null, trusted: creator.trusted, spentBy,
         bucket: coinBucket({
           coinbase: coin.coinbase, blockHeight: creator.blockHeight, trusted: creator.trusted,
-          creatorStatus: creator.status, spentByLive: spentBy !== null,
+          creatorStatus: creator.status, creatorRelayed: creator.relayed, spentByLive: spentBy !== null,
         }, this.tipHeight),
       };
       if (next.bucket !== coin.bucket || next.spentBy !== coin.spentBy || next.blockHeight !== coin.blockHeight || next.trusted !== coin.trusted) {

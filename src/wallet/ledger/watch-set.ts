@@ -19,8 +19,8 @@ export class WatchSet {
   readonly scripts = new Set<string>();
   readonly outpoints = new Set<Outpoint>();
   readonly foreign = new Set<Outpoint>();
-  /** Unconfirmed wallet transactions (broadcasting or pending) and their status. */
-  readonly unconfirmed = new Map<string, TxStatus>();
+  /** Unconfirmed wallet transactions and their status; `unrelayed` for a pending one the node refuses to hold. */
+  readonly unconfirmed = new Map<string, TxStatus | 'unrelayed'>();
 
   private constructor(private readonly walletId: string) {}
 
@@ -39,7 +39,7 @@ export class WatchSet {
     this.unconfirmed.clear();
     this.foreign.clear();
     for (const tx of await store.unconfirmedTxs(this.walletId)) {
-      this.unconfirmed.set(tx.txid, tx.status);
+      this.unconfirmed.set(tx.txid, tx.status === 'pending' && !tx.relayed ? 'unrelayed' : tx.status);
       for (const op of prevoutsOf(Transaction.fromHex(tx.hex))) if (!this.outpoints.has(op)) this.foreign.add(op);
     }
   }
