@@ -80,7 +80,9 @@ export class SqlLedgerStore implements LedgerStore {
   async leasedValue(walletId: string, buckets: readonly CoinBucket[], now: number, address?: string): Promise<bigint> {
     const b = bucketList(buckets);
     const row = await this.db.get<{ total: number | null }>(
-      `SELECT SUM(c.value) AS total FROM output_leases l JOIN ledger_coins c
+      // CROSS JOIN keeps the (few) leases as the outer loop: the planner would otherwise walk
+      // every coin of the bucket index and probe the leases, linear in the wallet's size.
+      `SELECT SUM(c.value) AS total FROM output_leases l CROSS JOIN ledger_coins c
         ON c.wallet_id = l.wallet_id AND c.txid = l.txid AND c.vout = l.vout
         WHERE l.wallet_id = ? AND l.expires_at > ? AND c.bucket IN (${b.sql}) AND (? IS NULL OR c.address = ?)`,
       [walletId, now, ...b.params, address ?? null, address ?? null],
