@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRegtestNode } from '../harness/regtest-node.ts';
-import { ok, rpc, startChainDaemon, until, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+import { fundedDaemon } from './funded-daemon.ts';
+import { ok, rpc, startChainDaemon, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 
 const ctx = useRegtestNode();
 const SCOPES = ['wallet:read', 'wallet:send', 'wallet:sign', 'tokens:admin'];
@@ -21,13 +22,7 @@ describe('fees and cancel ownership against a real daemon', () => {
     rpc(d, token, 'send_transaction', { wallet, outputs: [{ address: dest, amount }], feeRate });
 
   beforeAll(async () => {
-    d = await startChainDaemon(ctx.node);
-    wallet = (await ok<{ id: string }>(d, d.adminToken, 'create_wallet', { name: 'fees' })).id;
-    const { address } = await ok<{ address: string }>(d, d.adminToken, 'generate_address', { wallet });
-    for (let i = 0; i < 6; i++) await ctx.node.fund(address, 1_000_000n);
-    await ctx.node.mine(1);
-    await until(() => ok<{ confirmed: number }>(d, d.adminToken, 'get_balance', { wallet }), (b) => b.confirmed === 6_000_000);
-    dest = await ctx.node.rpc<string>('getnewaddress');
+    ({ d, wallet, dest } = await fundedDaemon(ctx.node, 'fees'));
   });
   afterAll(async () => {
     d?.child.kill('SIGTERM');
