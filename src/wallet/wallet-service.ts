@@ -14,7 +14,7 @@ import { SpendEngine } from './spend/spend-engine.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
-  AddressInfo, Balance, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
+  AddressInfo, Balance, SendAllRequest, SendOutcome, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
@@ -272,8 +272,14 @@ export class WalletService implements WalletApi {
     return txStatusView(tx, await this.tipHeight(walletId));
   }
 
-  async sendTransaction(walletId: string, req: SendRequest): Promise<SendResult> {
-    return this.spend.send(await this.wallet(walletId), req);
+  async sendTransaction<R extends SendRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
+    // The engine answers a preview exactly when `dryRun` is true, which is what SendOutcome says.
+    return (await this.spend.send(await this.wallet(walletId), req)) as SendOutcome<R>;
+  }
+
+  /** send_all: sweep every spendable coin, or exactly `inputs`, to one address. */
+  async sendAll<R extends SendAllRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
+    return (await this.spend.sendAll(await this.wallet(walletId), req)) as SendOutcome<R>;
   }
 
   async signTransaction(walletId: string, req: SignRequest): Promise<SignResult> {
