@@ -11,6 +11,7 @@ import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import { sealSeed } from './secrets/seed-vault.ts';
 import { SeedKeeper } from './secrets/seed-keeper.ts';
 import { SpendEngine } from './spend/spend-engine.ts';
+import type { DeriveKey } from './secrets/seed-cache.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
@@ -36,6 +37,8 @@ export interface WalletServiceDeps {
   settings: WalletSettings;
   log?: WalletLog;
   events?: WalletEventSink;
+  /** Replaces the scrypt run that opens a no-passphrase wallet's seed (tests count KDF runs). */
+  deriveKey?: DeriveKey;
 }
 
 
@@ -48,7 +51,7 @@ export class WalletService implements WalletApi {
   private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WalletServiceDeps) {
-    this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds);
+    this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds, deps.deriveKey ? { deriveKey: deps.deriveKey } : {});
     this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT_LOG });
     this.spend = new SpendEngine({
       ...deps,
