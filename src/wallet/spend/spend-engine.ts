@@ -159,7 +159,7 @@ export class SpendEngine {
   }
 
   /** send_transaction: pay `outputs`, optionally from named inputs, with the fee from named outputs. */
-  send(wallet: WalletRecord, req: SendRequest): Promise<SendResult | DryRunResult> {
+  async send(wallet: WalletRecord, req: SendRequest): Promise<SendResult | DryRunResult> {
     const recipients = this.planner.recipients(req.outputs);
     const sffo = req.subtractFeeFrom ?? [];
     sffo.forEach((i, k) => {
@@ -173,7 +173,7 @@ export class SpendEngine {
   }
 
   /** send_all: sweep every spendable coin (or exactly `inputs`) to one address, no change (Core's sendall). */
-  sendAll(wallet: WalletRecord, req: SendAllRequest): Promise<SendResult | DryRunResult> {
+  async sendAll(wallet: WalletRecord, req: SendAllRequest): Promise<SendResult | DryRunResult> {
     const script = Buffer.from(validateAddress(req.address, this.deps.network).script).toString('hex');
     const hash = requestHash(['send_all', req.address, req.feeRate ?? null, req.confTarget ?? null, req.inputs ?? null]);
     return this.execute(wallet, { kind: 'sweep', address: req.address, script }, req, hash);
