@@ -224,7 +224,7 @@ export const DryRunResultSchema = Type.Object(
   {
     dryRun: Type.Literal(true), fee: Sats, vsize: Count, feeRate: Type.Number({ minimum: 0 }), feeSource: FeeSourceSchema, amount: Sats,
     inputs: Type.Array(Type.Object({ txid: Type.String(), vout: Count, value: Sats }, strict)),
-    change: Nullable(Type.Object({ address: Type.String(), amount: Sats }, strict)),
+    change: Nullable(Type.Object({ address: Nullable(Type.String()), amount: Sats }, strict)),
   },
   strict,
 );

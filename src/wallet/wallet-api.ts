@@ -202,8 +202,11 @@ export interface DryRunResult {
   /** Sats the recipients would receive. */
   amount: number;
   inputs: Array<{ txid: string; vout: number; value: number }>;
-  /** The change output, or null for a changeless transaction. */
-  change: { address: string; amount: number } | null;
+  /**
+   * The change output, or null for a changeless transaction. `address` is the change address
+   * the wallet would issue next (not issued by the preview; a concurrent call may take it).
+   */
+  change: { address: string | null; amount: number } | null;
 }
 
 /** What a send answers: a preview for `dryRun: true`, a sent transaction without it, either when unknown. */

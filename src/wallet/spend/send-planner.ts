@@ -112,7 +112,7 @@ export class SendPlanner {
       }
     }
     const amount = plan.values.reduce((s, v) => s + v, 0n);
-    checkFeeCaps({ fee: plan.fee, vsize: plan.vsize, amount }, settings, opts.allowHighFee === true);
+    checkFeeCaps({ fee: plan.fee, amount }, settings, opts.allowHighFee === true);
     const paid = spec.kind === 'sweep' ? [{ address: spec.address, script: spec.script }] : spec.recipients;
     const outputs: TxOutputSpec[] = paid.map((r, i) => ({ script: r.script, value: plan.values[i]! }));
     // Core's random change position: the last output is no tell.
@@ -127,8 +127,7 @@ export class SendPlanner {
       dryRun: true, fee: Number(p.plan.fee), vsize: p.plan.vsize, feeRate: Number(p.plan.fee) / p.plan.vsize, feeSource: p.feeSource,
       amount: Number(p.amount),
       inputs: p.plan.inputs.map((c) => ({ txid: c.txid, vout: c.vout, value: Number(c.value) })),
-      change: p.changeIndex === null ? null : { address: next?.address ?? '', amount: Number(p.plan.change) },
+      change: p.changeIndex === null ? null : { address: next?.address ?? null, amount: Number(p.plan.change) },
     };
   }
-
 }
