@@ -250,4 +250,22 @@ describe('send options on regtest', () => {
     // several of them many times: one scrypt run each, at its first sign, none per signature.
     expect(kdfRuns).toBe(7);
   });
+
+  it('a P2TR wallet: subtractFeeFrom and send_all (matching its dry run) are accepted by the node', async () => {
+    const { id } = await h.service.createWallet({ name: 'taproot', addressType: 'p2tr' });
+    for (let i = 0; i < 3; i++) await ctx.node.fund((await h.service.generateAddress(id, {})).address, 400_000n);
+    await ctx.node.mine(1);
+    await sync();
+    const [a, b] = [await dest(), await dest()];
+    const sffo = await h.service.sendTransaction(id, { outputs: [{ address: a, amount: 100_000 }, { address: b, amount: 50_000 }], subtractFeeFrom: [0], feeRate: 3 });
+    expect(await mempool()).toContain(sffo.txid);
+    expect(sffo.amount).toBe(150_000 - sffo.fee);
+    const preview = await h.service.sendAll(id, { address: a, feeRate: 3, dryRun: true });
+    const swept = await h.service.sendAll(id, { address: a, feeRate: 3 });
+    expect(swept.fee).toBe(preview.fee);
+    expect(await mempool()).toContain(swept.txid);
+    await ctx.node.mine(1);
+    await sync();
+    expect((await h.service.getBalance(id)).total).toBe(0);
+  });
 });
