@@ -70,6 +70,10 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
     if (spec.flag !== spec.name) cmd.addOption(new Option(`--${spec.name} ${arg}`).hideHelp());
     if (CLI_SECRET_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
   }
+  // Old param names (`--new`, `--old` of set_passphrase) keep working, file variants included.
+  for (const alias of Object.keys(method.aliases ?? {})) {
+    cmd.addOption(new Option(`--${alias} <value>`).hideHelp()).addOption(new Option(`--${alias}-file <path>`).hideHelp());
+  }
   if (specs.some((s) => s.name === 'outputs')) {
     cmd.option('--to <address>', 'single recipient (sugar for --outputs)').option('--amount <sats>', 'amount for --to, in sats');
   }
@@ -80,6 +84,12 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
     const self = actionArgs[actionArgs.length - 1] as Command;
     const args = positional.length > 0 ? ((actionArgs[0] as string[] | undefined) ?? []) : [];
     const opts = { ...self.opts() } as Record<string, unknown>;
+    for (const [alias, name] of Object.entries(method.aliases ?? {})) {
+      if (opts[alias] !== undefined) opts[name] ??= opts[alias];
+      if (opts[fileKey(alias)] !== undefined) opts[fileKey(name)] ??= opts[fileKey(alias)];
+      delete opts[alias];
+      delete opts[fileKey(alias)];
+    }
     // SPEC §9: secrets from a file, stdin or a hidden prompt, so they need not sit in argv.
     for (const spec of specs) {
       if (!CLI_SECRET_PARAMS.has(spec.name)) continue;
