@@ -1,6 +1,6 @@
 /**
  * The files generated from the method table are up to date (issue 14, the tauri-specta lesson):
- * @walletd/client's method types and docs/api.md. When this fails, run `npm run gen` and commit.
+ * @walletd/client's method types, docs/api.md and walletctl's method catalog. When this fails, run `npm run gen` and commit.
  */
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { defineMethod } from '../../src/rpc/define-method.ts';
 import { METHODS } from '../../src/rpc/method-table.ts';
 import { API_DOC_PATH, renderApiDoc } from '../../scripts/gen/api-doc.ts';
+import { CLI_CATALOG_PATH, renderCliCatalog } from '../../scripts/gen/cli-catalog.ts';
 import { CLIENT_TYPES_PATH, renderClientTypes } from '../../scripts/gen/client-types.ts';
 
 const ROOT = new URL('../..', import.meta.url);
@@ -17,6 +18,7 @@ describe('generated from the method table', () => {
   it.each([
     [CLIENT_TYPES_PATH, renderClientTypes],
     [API_DOC_PATH, renderApiDoc],
+    [CLI_CATALOG_PATH, renderCliCatalog],
   ] as const)('%s matches the table (else run `npm run gen`)', (path, render) => {
     expect(read(path) === render(METHODS), `${path} is out of date: run npm run gen`).toBe(true);
   });
@@ -32,5 +34,6 @@ describe('generated from the method table', () => {
     expect(types).toContain('drift_probe: {');
     expect(types).toMatch(/drift_probe: \{\n\s+params: \{[^}]*count: number;/);
     expect(renderApiDoc([...METHODS, extra])).toContain('### `drift_probe`');
+    expect(renderCliCatalog([...METHODS, extra])).toContain('"name": "drift_probe"');
   });
 });
