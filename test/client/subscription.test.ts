@@ -81,6 +81,17 @@ describe('client.subscribe', () => {
     await client.close();
   });
 
+  it('ends its iterators when the connection closes', async () => {
+    const client = createClient({ ws: 'ws://127.0.0.1:1' }, { token: 't', WebSocket: scriptedSocket([]) });
+    const sub = await client.subscribe({ events: ['block'] });
+    const seqs: number[] = [];
+    for await (const e of sub) {
+      seqs.push(e.seq);
+      if (e.seq === 3) void client.close();
+    }
+    expect(seqs).toEqual([1, 2, 3]);
+  });
+
   it('subscribes and unsubscribes against a real daemon over WebSocket', async () => {
     const datadir = mkdtempSync(join(tmpdir(), 'walletd-sub-'));
     const daemon = await startDaemonProcess(datadir);

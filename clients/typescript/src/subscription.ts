@@ -77,11 +77,16 @@ class LiveSubscription implements Subscription {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.end();
+    await this.unsubscribe(this.id);
+  }
+
+  /** Ends the subscription locally (its connection is gone): listeners go, iterators finish. */
+  end(): void {
     this.closed = true;
     this.listeners.clear();
     this.queue.length = 0;
     for (const end of [...this.enders]) end();
-    await this.unsubscribe(this.id);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<WalletEvent> {
@@ -132,6 +137,12 @@ export class SubscriptionRouter {
     // A reply and its first events can be read in one go: hold them until the reply is handled.
     else if (this.inFlight > 0) this.held.push(n.params);
     return true;
+  }
+
+  /** Ends every subscription: the connection closed, and they died with it (SPEC §8). */
+  endAll(): void {
+    for (const sub of this.live.values()) sub.end();
+    this.live.clear();
   }
 
   /** Runs one `subscribe` call and wraps its result, with the events that raced it. */

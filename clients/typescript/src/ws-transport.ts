@@ -54,6 +54,7 @@ export function wsTransport(
   token: string | undefined,
   onNotification: (n: RpcNotification) => void,
   impl?: WebSocketConstructor,
+  onClosed?: () => void,
 ): Transport {
   const endpoint = withDefaultPath(url, '/ws');
   const pending = new Map<number | string, { resolve: (r: JsonRpcReply) => void; reject: (e: Error) => void }>();
@@ -119,6 +120,8 @@ export function wsTransport(
       ws.addEventListener('close', () => {
         socket = null;
         failAll(new Error('WebSocket closed'));
+        // Subscriptions die with their connection (SPEC §8): their iterators end.
+        onClosed?.();
         reject(new Error('WebSocket closed'));
       });
       ws.addEventListener('message', onMessage);
