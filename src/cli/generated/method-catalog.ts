@@ -306,7 +306,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
   },
   {
     "name": "send_transaction",
-    "summary": "Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address",
+    "summary": "Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position",
     "scope": "wallet:send",
     "params": {
       "additionalProperties": false,
@@ -323,6 +323,63 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
             "w1"
           ],
           "type": "string"
+        },
+        "feeRate": {
+          "exclusiveMinimum": 0,
+          "maximum": 100000,
+          "examples": [
+            2
+          ],
+          "type": "number",
+          "description": "Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both"
+        },
+        "confTarget": {
+          "minimum": 1,
+          "maximum": 1008,
+          "type": "integer",
+          "description": "Confirm within this many blocks, using the backend's fee estimate"
+        },
+        "inputs": {
+          "minItems": 1,
+          "maxItems": 10000,
+          "description": "Spend exactly these coins",
+          "type": "array",
+          "items": {
+            "additionalProperties": false,
+            "type": "object",
+            "required": [
+              "txid",
+              "vout"
+            ],
+            "properties": {
+              "txid": {
+                "pattern": "^[0-9a-fA-F]{64}$",
+                "examples": [
+                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                ],
+                "type": "string"
+              },
+              "vout": {
+                "minimum": 0,
+                "maximum": 999999,
+                "type": "integer"
+              }
+            }
+          }
+        },
+        "dryRun": {
+          "description": "Return fee, vsize, inputs and change; lease, sign and broadcast nothing",
+          "type": "boolean"
+        },
+        "allowHighFee": {
+          "description": "Allow a fee larger than the amount sent",
+          "type": "boolean"
+        },
+        "idempotencyKey": {
+          "minLength": 1,
+          "maxLength": 128,
+          "type": "string",
+          "description": "A retry with the same key and request returns the first result and never pays twice"
         },
         "outputs": {
           "minItems": 1,
@@ -356,6 +413,40 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
           },
           "description": "Recipients: address and amount in sats each; an address may appear once"
         },
+        "subtractFeeFrom": {
+          "minItems": 1,
+          "maxItems": 1000,
+          "description": "Indexes of outputs whose amounts pay the fee, split evenly",
+          "type": "array",
+          "items": {
+            "minimum": 0,
+            "maximum": 999,
+            "type": "integer"
+          }
+        }
+      }
+    }
+  },
+  {
+    "name": "send_all",
+    "summary": "Sweep every spendable coin (or exactly inputs) to one address, with no change (Core's sendall)",
+    "scope": "wallet:send",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "required": [
+        "address"
+      ],
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
         "feeRate": {
           "exclusiveMinimum": 0,
           "maximum": 100000,
@@ -371,11 +462,56 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
           "type": "integer",
           "description": "Confirm within this many blocks, using the backend's fee estimate"
         },
+        "inputs": {
+          "minItems": 1,
+          "maxItems": 10000,
+          "description": "Spend exactly these coins",
+          "type": "array",
+          "items": {
+            "additionalProperties": false,
+            "type": "object",
+            "required": [
+              "txid",
+              "vout"
+            ],
+            "properties": {
+              "txid": {
+                "pattern": "^[0-9a-fA-F]{64}$",
+                "examples": [
+                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                ],
+                "type": "string"
+              },
+              "vout": {
+                "minimum": 0,
+                "maximum": 999999,
+                "type": "integer"
+              }
+            }
+          }
+        },
+        "dryRun": {
+          "description": "Return fee, vsize, inputs and change; lease, sign and broadcast nothing",
+          "type": "boolean"
+        },
+        "allowHighFee": {
+          "description": "Allow a fee larger than the amount sent",
+          "type": "boolean"
+        },
         "idempotencyKey": {
           "minLength": 1,
           "maxLength": 128,
           "type": "string",
           "description": "A retry with the same key and request returns the first result and never pays twice"
+        },
+        "address": {
+          "minLength": 1,
+          "maxLength": 128,
+          "examples": [
+            "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+          ],
+          "type": "string",
+          "description": "A Bitcoin address of the daemon's network"
         }
       }
     }

@@ -205,29 +205,111 @@ export interface MethodMap {
       conflictedBy: string | null;
     };
   };
-  /** Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address. Scope: wallet:send. */
+  /** Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position. Scope: wallet:send. */
   send_transaction: {
     params: {
       /** Wallet id */
       wallet?: string;
+      /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
+      feeRate?: number;
+      /** Confirm within this many blocks, using the backend's fee estimate */
+      confTarget?: number;
+      /** Spend exactly these coins */
+      inputs?: Array<{
+        txid: string;
+        vout: number;
+      }>;
+      /** Return fee, vsize, inputs and change; lease, sign and broadcast nothing */
+      dryRun?: boolean;
+      /** Allow a fee larger than the amount sent */
+      allowHighFee?: boolean;
+      /** A retry with the same key and request returns the first result and never pays twice */
+      idempotencyKey?: string;
       /** Recipients: address and amount in sats each; an address may appear once */
       outputs: Array<{
         address: string;
         amount: number;
       }>;
-      /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
-      feeRate?: number;
-      /** Confirm within this many blocks, using the backend's fee estimate */
-      confTarget?: number;
-      /** A retry with the same key and request returns the first result and never pays twice */
-      idempotencyKey?: string;
+      /** Indexes of outputs whose amounts pay the fee, split evenly */
+      subtractFeeFrom?: Array<number>;
     };
     result: {
       txid: string;
       fee: number;
       feeRate: number;
+      feeSource?: "explicit" | "estimate" | "fallback";
+      amount?: number;
       replayed: boolean;
       status: "broadcasting" | "pending" | "confirmed" | "replaced" | "conflicted";
+      replacedBy?: string | null;
+      conflictedBy?: string | null;
+    } | {
+      dryRun: true;
+      fee: number;
+      vsize: number;
+      feeRate: number;
+      feeSource: "explicit" | "estimate" | "fallback";
+      amount: number;
+      inputs: Array<{
+        txid: string;
+        vout: number;
+        value: number;
+      }>;
+      change: {
+        address: string | null;
+        amount: number;
+      } | null;
+    };
+  };
+  /** Sweep every spendable coin (or exactly inputs) to one address, with no change (Core's sendall). Scope: wallet:send. */
+  send_all: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
+      feeRate?: number;
+      /** Confirm within this many blocks, using the backend's fee estimate */
+      confTarget?: number;
+      /** Spend exactly these coins */
+      inputs?: Array<{
+        txid: string;
+        vout: number;
+      }>;
+      /** Return fee, vsize, inputs and change; lease, sign and broadcast nothing */
+      dryRun?: boolean;
+      /** Allow a fee larger than the amount sent */
+      allowHighFee?: boolean;
+      /** A retry with the same key and request returns the first result and never pays twice */
+      idempotencyKey?: string;
+      /** A Bitcoin address of the daemon's network */
+      address: string;
+    };
+    result: {
+      txid: string;
+      fee: number;
+      feeRate: number;
+      feeSource?: "explicit" | "estimate" | "fallback";
+      amount?: number;
+      replayed: boolean;
+      status: "broadcasting" | "pending" | "confirmed" | "replaced" | "conflicted";
+      replacedBy?: string | null;
+      conflictedBy?: string | null;
+    } | {
+      dryRun: true;
+      fee: number;
+      vsize: number;
+      feeRate: number;
+      feeSource: "explicit" | "estimate" | "fallback";
+      amount: number;
+      inputs: Array<{
+        txid: string;
+        vout: number;
+        value: number;
+      }>;
+      change: {
+        address: string | null;
+        amount: number;
+      } | null;
     };
   };
   /** Sign a draft ({outputs, feeRate?}) or a BIP174 PSBT ({psbt}) without broadcasting; draft inputs stay leased. Scope: wallet:sign. */
@@ -268,8 +350,12 @@ export interface MethodMap {
       txid: string;
       fee: number;
       feeRate: number;
+      feeSource?: "explicit" | "estimate" | "fallback";
+      amount?: number;
       replayed: boolean;
       status: "broadcasting" | "pending" | "confirmed" | "replaced" | "conflicted";
+      replacedBy?: string | null;
+      conflictedBy?: string | null;
     };
   };
   /** Release leased outputs (the given outpoints, or all of the wallet's leases). Scope: wallet:sign. */
@@ -555,7 +641,7 @@ export interface MethodMap {
 }
 
 /** Every wire method name, in table order. */
-export const METHOD_NAMES = ["list_wallets","create_wallet","select_wallet","get_wallet_info","get_balance","get_addresses","generate_address","get_transaction_history","get_unspent_outputs","get_tx_status","send_transaction","sign_transaction","cancel_transaction","release_outputs","set_passphrase","unlock_wallet","lock_wallet","export_wallet","import_wallet","backup_wallet","token_create","token_list","token_revoke","token_info","get_audit_log","get_node_info","rpc.discover","subscribe","unsubscribe"] as const;
+export const METHOD_NAMES = ["list_wallets","create_wallet","select_wallet","get_wallet_info","get_balance","get_addresses","generate_address","get_transaction_history","get_unspent_outputs","get_tx_status","send_transaction","send_all","sign_transaction","cancel_transaction","release_outputs","set_passphrase","unlock_wallet","lock_wallet","export_wallet","import_wallet","backup_wallet","token_create","token_list","token_revoke","token_info","get_audit_log","get_node_info","rpc.discover","subscribe","unsubscribe"] as const;
 
 /** The scope each method needs (`any-token`: any valid token). */
 export const METHOD_SCOPES = {
@@ -570,6 +656,7 @@ export const METHOD_SCOPES = {
   get_unspent_outputs: "wallet:read",
   get_tx_status: "wallet:read",
   send_transaction: "wallet:send",
+  send_all: "wallet:send",
   sign_transaction: "wallet:sign",
   cancel_transaction: "wallet:send",
   release_outputs: "wallet:sign",
@@ -603,6 +690,7 @@ export const METHOD_ERRORS = {
   get_unspent_outputs: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","CHAIN_UNAVAILABLE","SHUTTING_DOWN","INTERNAL"],
   get_tx_status: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","CHAIN_UNAVAILABLE","TX_NOT_FOUND","SHUTTING_DOWN","INTERNAL"],
   send_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","INSUFFICIENT_FUNDS","INVALID_ADDRESS","WRONG_NETWORK","DUST_OUTPUT","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","DESTINATION_NOT_ALLOWED","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","BROADCAST_REJECTED","SHUTTING_DOWN","INTERNAL"],
+  send_all: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
   sign_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","INSUFFICIENT_FUNDS","INVALID_ADDRESS","WRONG_NETWORK","DUST_OUTPUT","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","DESTINATION_NOT_ALLOWED","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","SHUTTING_DOWN","INTERNAL"],
   cancel_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","TX_NOT_FOUND","ALREADY_CONFIRMED","INSUFFICIENT_FUNDS","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","BROADCAST_REJECTED","SHUTTING_DOWN","INTERNAL"],
   release_outputs: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
