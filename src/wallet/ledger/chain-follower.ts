@@ -4,12 +4,11 @@
  * lookahead addresses until the gap holds; resolve unconfirmed transactions the node no longer
  * has. A pass with an unchanged tip and mempool writes nothing and reads nothing from the keystore.
  */
-import { Transaction } from 'bitcoinjs-lib';
 import { isWalletdError } from '../../errors.ts';
 import { lookaheadRows } from '../keys/address-book.ts';
 import { ChainMovedError, type ChainBackend, type ChainTx, type Clock, type ScanResult, type WalletStore } from '../ports.ts';
 import type { BlockRef, Network, WalletRecord } from '../types.ts';
-import { LedgerWriter, hasChanges, noChanges, prevoutsOf, type LedgerChanges } from './ledger.ts';
+import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledger.ts';
 import type { LedgerTxn } from './ledger-store.ts';
 import { WatchSet } from './watch-set.ts';
 import { chainOrder } from './chain-order.ts';
@@ -218,11 +217,8 @@ export class ChainFollower {
     const missing = [...watch.unconfirmed.keys()].filter((txid) => !seen.has(txid));
     if (missing.length === 0) return;
     const txs = chainOrder((await this.deps.store.unconfirmedTxs(wallet.id)).filter((t) => missing.includes(t.txid)).map(asChainTx));
-    const outcomes = new Map<string, Exclude<Rebroadcast, 'missing'>>();
-    for (const tx of txs) {
-      const outcome = await this.rebroadcast(tx.hex);
-      outcomes.set(tx.txid, outcome === 'missing' ? await this.settleMissing(tx.hex) : outcome);
-    }
+    const outcomes = new Map<string, Rebroadcast>();
+    for (const tx of txs) outcomes.set(tx.txid, await this.rebroadcast(tx.hex));
     await this.apply(wallet, tipHeight, changes, async (writer, txn) => {
       const current = await txn.getTxs([...outcomes.keys()]);
       for (const [txid, outcome] of outcomes) {
@@ -231,23 +227,15 @@ export class ChainFollower {
         if (outcome === 'accepted') {
           if (tx.status === 'broadcasting' || !tx.relayed) await writer.seen(asChainTx(tx));
         } else if (outcome === 'kept') await writer.setRelayed(tx, false);
-        else await writer.deactivate(tx, outcome, null);
+        else if (outcome === 'missing') {
+          // An input the node does not have: spent for good only if its parent is mined; a parent
+          // still unconfirmed (reorged out, evicted) may come back, so the tx waits, as Core's
+          // wallet keeps it inactive rather than conflicted.
+          if (await parentsMined(txn, txid)) await writer.deactivate(tx, 'conflicted', null);
+          else await writer.setRelayed(tx, false);
+        } else await writer.deactivate(tx, outcome, null);
       }
     });
-  }
-
-  /**
-   * The node lacks an input. If the tx creating it is mined, the input exists and was spent in
-   * the chain: a conflict (Core's wallet marks it so once the spender is in a block). If that tx
-   * is unknown or unconfirmed (reorged out, evicted), it may come back: the tx waits unrelayed,
-   * as Core's wallet keeps it inactive rather than conflicted.
-   */
-  private async settleMissing(hex: string): Promise<'conflicted' | 'kept'> {
-    const parents = new Set(prevoutsOf(Transaction.fromHex(hex)).map((op) => op.slice(0, op.lastIndexOf(':'))));
-    for (const txid of parents) {
-      if ((await this.deps.chain.getTx(txid))?.blockHeight != null) return 'conflicted';
-    }
-    return 'kept';
   }
 
   private async rebroadcast(hex: string): Promise<Rebroadcast> {
@@ -263,8 +251,8 @@ export class ChainFollower {
 
 /**
  * Bitcoin Core's reject reasons (validation.cpp): a premature coinbase spend means an orphaned
- * coinbase parent (a conflict); missing or spent inputs are `missing`, settled by whether the
- * parents are mined (see settleMissing); a mempool conflict that out-bids
+ * coinbase parent (a conflict); missing or spent inputs are `missing`, which the ledger settles
+ * by the parents' state (a conflict only when they are mined); a mempool conflict that out-bids
  * us means a replacement; anything else (fees, mempool full, already known or mined) leaves the
  * tx valid, so it stays pending and is tried again.
  */
@@ -275,6 +263,13 @@ export function classifyRejection(reason: string): Rebroadcast {
   // It is in the mempool or the chain after all: the next scan finds it.
   if (/already in (the )?(mempool|block chain)|txn-already-known|txn-already-in-mempool/i.test(reason)) return 'accepted';
   return 'kept';
+}
+
+/** True when every input of `txid` spends an output of a tx the ledger holds as mined. */
+async function parentsMined(txn: LedgerTxn, txid: string): Promise<boolean> {
+  const inputs = await txn.inputsOf([txid]);
+  const parents = await txn.getTxs([...new Set(inputs.map((s) => s.outpoint.slice(0, s.outpoint.lastIndexOf(':'))))]);
+  return inputs.length > 0 && inputs.every((s) => parents.get(s.outpoint.slice(0, s.outpoint.lastIndexOf(':')))?.status === 'confirmed');
 }
 
 function asChainTx(t: { txid: string; hex: string }): ChainTx {
