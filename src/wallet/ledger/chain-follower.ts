@@ -38,7 +38,7 @@ const MOVED_ATTEMPTS = 3;
  * refused a still-valid tx for now (kept pending, outputs not counted), or the tx can no longer
  * confirm.
  */
-type Rebroadcast = 'accepted' | 'kept' | 'missing' | 'conflicted' | 'replaced';
+type Rebroadcast = 'accepted' | 'kept' | 'conflicted' | 'replaced';
 
 /** Follows the chain for wallets, keeping each one's watch set between passes. */
 export class ChainFollower {
@@ -227,13 +227,7 @@ export class ChainFollower {
         if (outcome === 'accepted') {
           if (tx.status === 'broadcasting' || !tx.relayed) await writer.seen(asChainTx(tx));
         } else if (outcome === 'kept') await writer.setRelayed(tx, false);
-        else if (outcome === 'missing') {
-          // An input the node does not have: spent for good only if its parent is mined; a parent
-          // still unconfirmed (reorged out, evicted) may come back, so the tx waits, as Core's
-          // wallet keeps it inactive rather than conflicted.
-          if (await parentsMined(txn, txid)) await writer.deactivate(tx, 'conflicted', null);
-          else await writer.setRelayed(tx, false);
-        } else await writer.deactivate(tx, outcome, null);
+        else await writer.deactivate(tx, outcome, null);
       }
     });
   }
@@ -250,26 +244,16 @@ export class ChainFollower {
 }
 
 /**
- * Bitcoin Core's reject reasons (validation.cpp): a premature coinbase spend means an orphaned
- * coinbase parent (a conflict); missing or spent inputs are `missing`, which the ledger settles
- * by the parents' state (a conflict only when they are mined); a mempool conflict that out-bids
- * us means a replacement; anything else (fees, mempool full, already known or mined) leaves the
- * tx valid, so it stays pending and is tried again.
+ * Bitcoin Core's reject reasons (validation.cpp): missing or spent inputs mean a conflict; a
+ * mempool conflict that out-bids us means a replacement; anything else (fees, mempool full,
+ * already known or mined) leaves the tx valid, so it stays pending and is tried again.
  */
 export function classifyRejection(reason: string): Rebroadcast {
-  if (/premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
-  if (/missingorspent|missing-inputs|missing inputs/i.test(reason)) return 'missing';
+  if (/missingorspent|missing-inputs|missing inputs|premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
   if (/txn-mempool-conflict|insufficient fee|replacement/i.test(reason)) return 'replaced';
   // It is in the mempool or the chain after all: the next scan finds it.
   if (/already in (the )?(mempool|block chain)|txn-already-known|txn-already-in-mempool/i.test(reason)) return 'accepted';
   return 'kept';
-}
-
-/** True when every input of `txid` spends an output of a tx the ledger holds as mined. */
-async function parentsMined(txn: LedgerTxn, txid: string): Promise<boolean> {
-  const inputs = await txn.inputsOf([txid]);
-  const parents = await txn.getTxs([...new Set(inputs.map((s) => s.outpoint.slice(0, s.outpoint.lastIndexOf(':'))))]);
-  return inputs.length > 0 && inputs.every((s) => parents.get(s.outpoint.slice(0, s.outpoint.lastIndexOf(':')))?.status === 'confirmed');
 }
 
 function asChainTx(t: { txid: string; hex: string }): ChainTx {
