@@ -11,7 +11,7 @@ import { clientOf, type GlobalOptions } from './walletctl-connect.ts';
 import { formatHuman } from './walletctl-output.ts';
 import { paramSpecs, parseValue, UsageError, type ParamSpec } from './walletctl-schema.ts';
 import { CLI_SECRET_PARAMS, fileKey, resolveSecret } from './walletctl-secrets.ts';
-import { addRestoreCommand, addTokenCommands, afterImport, type RunCall } from './walletctl-sugar.ts';
+import { addRestoreCommand, addTokenCommands, afterImport, afterRescan, type RunCall } from './walletctl-sugar.ts';
 
 /** Exit codes of SPEC §9. */
 export const EXIT = { ok: 0, rpcError: 1, usage: 2 } as const;
@@ -75,6 +75,9 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
   }
   const positional = method.positional ?? [];
   if (positional.length > 0) cmd.argument('[args...]', `positional params in order: ${positional.join(', ')}`);
+  // An import or rescan runs in the daemon; walletctl follows its progress unless told not to.
+  const follows = method.name === 'import_wallet' || method.name === 'rescan_wallet';
+  if (follows) cmd.option('--no-wait', 'return at once instead of following the rescan progress');
   cmd.addHelpText('after', paramsHelp(specs));
   cmd.action(async (...actionArgs: unknown[]) => {
     const self = actionArgs[actionArgs.length - 1] as Command;
@@ -93,7 +96,10 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
       else delete opts[key];
     }
     const params = buildParams(method, specs, opts, args);
-    await run(method.name, params, method.name === 'import_wallet' ? afterImport : undefined);
+    const after = !follows || opts.wait === false ? undefined
+      : method.name === 'rescan_wallet' ? (c: WalletdClient, r: unknown) => afterRescan(c, r, params)
+      : afterImport;
+    await run(method.name, params, after);
   });
 }
 
