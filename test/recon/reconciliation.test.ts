@@ -87,6 +87,20 @@ describe('reconciliation: outputs, get_transaction and labels', () => {
     expect(paid.inputs.every((i) => !i.mine && i.amount === null)).toBe(true);
   });
 
+  it('get_transaction of a replaced send names its replacement', async () => {
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    const first = await call<{ txid: string }>('send_transaction', { outputs: [{ address: to, amount: 1_000_000 }], feeRate: 2 });
+    const cancel = await call<{ txid: string }>('cancel_transaction', { txid: first.txid, feeRate: 10 });
+    expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(cancel.txid);
+    const replaced = await call<Details>('get_transaction', { txid: first.txid });
+    expect(replaced).toMatchObject({ status: 'replaced', replacedBy: cancel.txid, confirmations: 0, blockHeight: null, blockHash: null });
+    const replacement = await call<Details>('get_transaction', { txid: cancel.txid });
+    expect(replacement.inputs.map((i) => `${i.txid}:${i.vout}`).sort()).toEqual(replaced.inputs.map((i) => `${i.txid}:${i.vout}`).sort());
+    expect(replacement.outputs.every((o) => o.mine && o.change)).toBe(true);
+    await ctx.node.mine(1);
+    await settle(d, wallet, ctx.node);
+  });
+
   it('an output with no address form shows address null', async () => {
     const raw = await ctx.node.rpc<string>('createrawtransaction', [], [{ [order]: 0.001 }, { data: 'cafe' }]);
     const funded = await ctx.node.rpc<{ hex: string }>('fundrawtransaction', raw);
