@@ -249,16 +249,18 @@ export class SyncRunner {
     const entry = this.perWallet.get(walletId) ?? { syncHeight: null, progress: 0, syncing: true };
     entry.syncing = true;
     this.perWallet.set(walletId, entry);
-    const from = this.rescans.get(walletId);
-    this.rescans.delete(walletId);
+    let from = this.rescans.get(walletId);
     // A rescan starts from a pass that has taken in any reorg, so no stale block survives it.
     // (A wallet with no pass yet in this process reads the stored rescan point: that pass is the rescan.)
+    // The request stays queued until the point is reset, so a failed pass still leaves it to the next one.
     if (from !== undefined && this.follower!.knows(walletId)) {
       await this.walletEvents.afterPass(walletId, await this.scanPass(wallet, entry, null), tipMoved);
+      from = Math.min(from, this.rescans.get(walletId) ?? from);
       await this.resetSyncPoint(walletId, from);
       this.follower!.forget(walletId);
       Object.assign(entry, { syncHeight: from > 0 ? from - 1 : null, progress: 0 });
     }
+    if (from !== undefined && (this.rescans.get(walletId) ?? from) >= from) this.rescans.delete(walletId);
     const current = from === undefined ? wallet : ((await this.deps.store.getWallet(walletId)) ?? wallet);
     const outcome = await this.scanPass(current, entry, from ?? null);
     Object.assign(entry, { syncHeight: outcome.tip.height, progress: 1, syncing: this.rescans.has(walletId) });
