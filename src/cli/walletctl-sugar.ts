@@ -81,6 +81,30 @@ export async function afterImport(client: WalletdClient, result: unknown): Promi
   }
 }
 
+/** Params that hold a whole document (import_labels' BIP329 lines): they also take `--NAME-file PATH` or `-`. */
+export const DOCUMENT_PARAMS = new Set(['labels']);
+
+/** Replaces `--NAME-file` options of document params by the file's text (stdin for `-`). */
+export async function readDocuments(names: readonly string[], opts: Record<string, unknown>): Promise<void> {
+  for (const name of names) {
+    const file = opts[`${name}File`];
+    if (typeof file !== 'string') continue;
+    if (opts[name] !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
+    try {
+      opts[name] = file === '-' ? await readStream(process.stdin) : readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    delete opts[`${name}File`];
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The `after` hook of rescan_wallet: its progress until synced (the wallet as the call named it). */
 export async function afterRescan(client: WalletdClient, _result: unknown, params: Record<string, unknown>): Promise<void> {
   await showRescanProgress(client, typeof params.wallet === 'string' ? params.wallet : undefined);

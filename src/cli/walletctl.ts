@@ -11,7 +11,7 @@ import { clientOf, type GlobalOptions } from './walletctl-connect.ts';
 import { formatHuman } from './walletctl-output.ts';
 import { paramSpecs, parseValue, UsageError, type ParamSpec } from './walletctl-schema.ts';
 import { CLI_SECRET_PARAMS, fileKey, resolveSecret } from './walletctl-secrets.ts';
-import { addRestoreCommand, addTokenCommands, afterImport, afterRescan, type RunCall } from './walletctl-sugar.ts';
+import { addRestoreCommand, addTokenCommands, afterImport, afterRescan, DOCUMENT_PARAMS, readDocuments, type RunCall } from './walletctl-sugar.ts';
 
 /** Exit codes of SPEC §9. */
 export const EXIT = { ok: 0, rpcError: 1, usage: 2 } as const;
@@ -69,6 +69,7 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
     // The wire name works too (`--feeRate`), so copying a param from the API docs just works.
     if (spec.flag !== spec.name) cmd.addOption(new Option(`--${spec.name} ${arg}`).hideHelp());
     if (CLI_SECRET_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
+    if (DOCUMENT_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
   }
   if (specs.some((s) => s.name === 'outputs')) {
     cmd.option('--to <address>', 'single recipient (sugar for --outputs)').option('--amount <sats>', 'amount for --to, in sats');
@@ -95,6 +96,7 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
       if (secret !== undefined) opts[key] = secret;
       else delete opts[key];
     }
+    await readDocuments(specs.map((s) => s.name).filter((n) => DOCUMENT_PARAMS.has(n)), opts);
     const params = buildParams(method, specs, opts, args);
     const after = !follows || opts.wait === false ? undefined
       : method.name === 'rescan_wallet' ? (c: WalletdClient, r: unknown) => afterRescan(c, r, params)
@@ -132,7 +134,9 @@ function liveRun(globals: GlobalOptions): RunCall {
     try {
       const call = client.call as (m: string, p?: unknown) => Promise<unknown>;
       const result = await call(method, params);
-      process.stdout.write(`${globals.json ? JSON.stringify(result, null, 2) : formatHuman(result)}\n`);
+      // A BIP329 export prints as the JSON Lines file it is: `walletctl export_labels > labels.jsonl`.
+      const human = method === 'export_labels' ? String((result as { labels: string }).labels).replace(/\n$/, '') : formatHuman(result);
+      process.stdout.write(`${globals.json ? JSON.stringify(result, null, 2) : human}\n`);
       if (after) await after(client, result);
     } finally {
       await client.close();

@@ -4,7 +4,11 @@
  * get_transaction gives one transaction in full; set_label labels addresses and transactions;
  * export_labels / import_labels move them as BIP329 JSON Lines into a restored wallet.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walletctl } from '../cli/run-walletctl.ts';
 import { errorCode, ok, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import type { WsClient } from '../notify/ws-client.ts';
@@ -167,5 +171,21 @@ describe('reconciliation: outputs, get_transaction and labels', () => {
     expect(entry.label).toBe('payout batch 4');
     expect(entry.outputs.find((o) => o.address === payee)?.label).toBe('supplier');
     expect((await call2<{ labels: string }>('export_labels')).labels).toBe(exported.labels);
+  });
+
+  it('walletctl prints export_labels as a BIP329 file and imports one with --labels-file', async () => {
+    const { labels, count } = await call<{ labels: string; count: number }>('export_labels');
+    const out = await walletctl(['--datadir', d.datadir, 'export_labels', '--wallet', wallet]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(labels);
+    const dir = mkdtempSync(join(tmpdir(), 'labels-'));
+    try {
+      writeFileSync(join(dir, 'labels.jsonl'), out.stdout);
+      const imported = await walletctl(['--datadir', d.datadir, '--json', 'import_labels', '--wallet', wallet, '--labels-file', join(dir, 'labels.jsonl')]);
+      expect(imported.code).toBe(0);
+      expect(imported.json()).toEqual({ imported: count, refused: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
