@@ -8,6 +8,9 @@ import { SqlLedgerStore } from './sql-ledger-store.ts';
 
 const LABELS_OF = `SELECT l.ref, l.label FROM json_each(?3) j CROSS JOIN labels l
   WHERE l.wallet_id = ?1 AND l.type = ?2 AND l.ref = j.value AND l.label IS NOT NULL`;
+// `txid:` < ref < `txid;` is every `txid:vout` (';' follows ':'), an index range per transaction.
+const OUTPUT_LABELS_OF = `SELECT l.ref, l.label FROM json_each(?2) j CROSS JOIN labels l
+  WHERE l.wallet_id = ?1 AND l.type = 'output' AND l.ref > j.value || ':' AND l.ref < j.value || ';' AND l.label IS NOT NULL`;
 const OWN_ADDRESSES = `SELECT a.address, a.label FROM json_each(?2) j CROSS JOIN addresses a
   WHERE a.wallet_id = ?1 AND a.address = j.value`;
 const UPSERT = `INSERT INTO labels (wallet_id, type, ref, label, origin, spendable) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -35,6 +38,12 @@ export class SqlLabelStore extends SqlLedgerStore implements LabelStore {
   async labelsOf(walletId: string, type: LabelType, refs: readonly string[]): Promise<Map<string, string>> {
     if (refs.length === 0) return new Map();
     const rows = await this.db.all<{ ref: string; label: string }>(LABELS_OF, [walletId, type, JSON.stringify([...new Set(refs)])]);
+    return new Map(rows.map((r) => [r.ref, r.label]));
+  }
+
+  async outputLabelsOf(walletId: string, txids: readonly string[]): Promise<Map<string, string>> {
+    if (txids.length === 0) return new Map();
+    const rows = await this.db.all<{ ref: string; label: string }>(OUTPUT_LABELS_OF, [walletId, JSON.stringify([...new Set(txids)])]);
     return new Map(rows.map((r) => [r.ref, r.label]));
   }
 

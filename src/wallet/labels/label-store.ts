@@ -24,6 +24,8 @@ export interface LabelRecord {
 export interface LabelStore {
   /** Labels of the given refs of one type (those with a non-empty label). */
   labelsOf(walletId: string, type: LabelType, refs: readonly string[]): Promise<Map<string, string>>;
+  /** Output labels (`txid:vout` → label) of the given transactions: cost follows the labels, not the outputs. */
+  outputLabelsOf(walletId: string, txids: readonly string[]): Promise<Map<string, string>>;
   /** Labels of addresses, the wallet's own (address rows) and others' (label records) alike. */
   addressLabels(walletId: string, addresses: readonly string[]): Promise<Map<string, string>>;
   /**

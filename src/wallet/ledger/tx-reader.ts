@@ -64,12 +64,11 @@ export class TxReader {
     const decoded = txs.map((t) => Transaction.fromHex(t.hex));
     const txids = txs.map((t) => t.txid);
     const inputs = decoded.flatMap((d) => (d.isCoinbase() ? [] : d.ins.map((_, i) => inputOutpoint(d, i))));
-    const outpoints = txs.flatMap((t, i) => decoded[i]!.outs.map((_, vout) => `${t.txid}:${vout}`));
     const [created, spent, txLabels, outputLabels] = await Promise.all([
       store.coinsOf(walletId, txids),
       store.getCoins(walletId, inputs),
       store.labelsOf(walletId, 'tx', txids),
-      store.labelsOf(walletId, 'output', outpoints),
+      store.outputLabelsOf(walletId, txids),
     ]);
     const coins = new Map<Outpoint, LedgerCoin>(spent);
     for (const c of created) coins.set(`${c.txid}:${c.vout}`, c);
