@@ -21,22 +21,43 @@ export type RunCall = (
 const POLL_MS = 500;
 const PROGRESS_TIMEOUT_MS = 30 * 60_000;
 
+/** `1h 02m`, `3m 07s`, `12s`. */
+export function formatEta(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  return m > 0 ? `${m}m ${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** One progress line from get_wallet_info.sync: the height the scan really reached, its rate and ETA. */
+export function progressLine(sync: {
+  state: string; progress: number; syncHeight: number | null; tipHeight: number | null;
+  scanHeight?: number | null; rate?: number | null; etaSeconds?: number | null;
+}): string {
+  const pct = Math.floor((sync.state === 'synced' ? 1 : sync.progress) * 100);
+  const height = sync.scanHeight ?? sync.syncHeight ?? 0;
+  const speed = sync.state !== 'synced' && sync.rate != null ? `, ${sync.rate} blocks/s` : '';
+  const eta = sync.state !== 'synced' && sync.etaSeconds != null ? `, ETA ${formatEta(sync.etaSeconds)}` : '';
+  return `rescan: ${pct}% (height ${height}/${sync.tipHeight ?? '?'}${speed}${eta})`;
+}
+
 /**
- * Prints `rescan: 45% (height 120/260)` to stderr (stdout stays clean for `--json`) each time the
- * wallet's sync moves, until it is synced. Offline or unreachable chains end it at once.
+ * Prints `rescan: 45% (height 120/260, 85.3 blocks/s, ETA 2s)` to stderr (stdout stays clean for
+ * `--json`) each time the wallet's scan moves, until it is synced. Offline or unreachable chains
+ * end it at once.
  */
 export async function showRescanProgress(
   client: WalletdClient,
-  walletId: string,
+  walletId: string | undefined,
   write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<void> {
   const deadline = Date.now() + PROGRESS_TIMEOUT_MS;
   let last = '';
   for (;;) {
-    const { sync } = await client.getWalletInfo({ wallet: walletId });
+    const { sync } = await client.getWalletInfo(walletId === undefined ? {} : { wallet: walletId });
     if (sync.state === 'offline' || sync.state === 'unavailable') return;
-    const pct = Math.floor((sync.state === 'synced' ? 1 : sync.progress) * 100);
-    const line = `rescan: ${pct}% (height ${sync.syncHeight ?? 0}/${sync.tipHeight ?? '?'})`;
+    const line = progressLine(sync);
     if (line !== last) write(line);
     last = line;
     if (sync.state === 'synced' || Date.now() > deadline) return;
@@ -58,6 +79,35 @@ export async function afterImport(client: WalletdClient, result: unknown): Promi
     const code = isWalletdRpcError(err) ? (err.data.code ?? err.code) : ((err as NodeJS.ErrnoException).code ?? 'error');
     process.stderr.write(`note: imported; cannot show rescan progress (${code}); see get_wallet_info\n`);
   }
+}
+
+/** Params that hold a whole document (import_labels' BIP329 lines): they also take `--NAME-file PATH` or `-`. */
+export const DOCUMENT_PARAMS = new Set(['labels']);
+
+/** Replaces `--NAME-file` options of document params by the file's text (stdin for `-`). */
+export async function readDocuments(names: readonly string[], opts: Record<string, unknown>): Promise<void> {
+  for (const name of names) {
+    const file = opts[`${name}File`];
+    if (typeof file !== 'string') continue;
+    if (opts[name] !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
+    try {
+      opts[name] = file === '-' ? await readStream(process.stdin) : readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    delete opts[`${name}File`];
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The `after` hook of rescan_wallet: its progress until synced (the wallet as the call named it). */
+export async function afterRescan(client: WalletdClient, _result: unknown, params: Record<string, unknown>): Promise<void> {
+  await showRescanProgress(client, typeof params.wallet === 'string' ? params.wallet : undefined);
 }
 
 /** Adds `token create|list|revoke`, mapped onto token_create, token_list and token_revoke. */

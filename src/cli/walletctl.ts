@@ -12,7 +12,7 @@ import { clientOf, type GlobalOptions } from './walletctl-connect.ts';
 import { formatHuman } from './walletctl-output.ts';
 import { paramSpecs, parseValue, UsageError, type ParamSpec } from './walletctl-schema.ts';
 import { CLI_SECRET_PARAMS, fileKey, resolveSecret } from './walletctl-secrets.ts';
-import { addRestoreCommand, addTokenCommands, afterImport, type RunCall } from './walletctl-sugar.ts';
+import { addRestoreCommand, addTokenCommands, afterImport, afterRescan, DOCUMENT_PARAMS, readDocuments, type RunCall } from './walletctl-sugar.ts';
 
 /** Exit codes of SPEC §9. */
 export const EXIT = { ok: 0, rpcError: 1, usage: 2 } as const;
@@ -70,6 +70,7 @@ function addMethodCommand(program: Command, method: CliMethod, run: RunCall): vo
     // The wire name works too (`--feeRate`), so copying a param from the API docs just works.
     if (spec.flag !== spec.name) cmd.addOption(new Option(`--${spec.name} ${arg}`).hideHelp());
     if (CLI_SECRET_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
+    if (DOCUMENT_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
   }
   // Old param names (`--new`, `--old` of set_passphrase) keep working, file variants included.
   for (const alias of Object.keys(method.aliases ?? {})) {
@@ -80,6 +81,9 @@ function addMethodCommand(program: Command, method: CliMethod, run: RunCall): vo
   }
   const positional = method.positional ?? [];
   if (positional.length > 0) cmd.argument('[args...]', `positional params in order: ${positional.join(', ')}`);
+  // An import or rescan runs in the daemon; walletctl follows its progress unless told not to.
+  const follows = method.name === 'import_wallet' || method.name === 'rescan_wallet';
+  if (follows) cmd.option('--no-wait', 'return at once instead of following the rescan progress');
   cmd.addHelpText('after', paramsHelp(specs));
   cmd.action(async (...actionArgs: unknown[]) => {
     const self = actionArgs[actionArgs.length - 1] as Command;
@@ -103,8 +107,12 @@ function addMethodCommand(program: Command, method: CliMethod, run: RunCall): vo
       if (secret !== undefined) opts[key] = secret;
       else delete opts[key];
     }
+    await readDocuments(specs.map((s) => s.name).filter((n) => DOCUMENT_PARAMS.has(n)), opts);
     const params = buildParams(method, specs, opts, args);
-    await run(method.name, params, method.name === 'import_wallet' ? afterImport : undefined);
+    const after = !follows || opts.wait === false ? undefined
+      : method.name === 'rescan_wallet' ? (c: WalletdClient, r: unknown) => afterRescan(c, r, params)
+      : afterImport;
+    await run(method.name, params, after);
   });
 }
 
@@ -137,7 +145,9 @@ function liveRun(globals: GlobalOptions): RunCall {
     try {
       const call = client.call as (m: string, p?: unknown) => Promise<unknown>;
       const result = await call(method, params);
-      process.stdout.write(`${globals.json ? JSON.stringify(result, null, 2) : formatHuman(result)}\n`);
+      // A BIP329 export prints as the JSON Lines file it is: `walletctl export_labels > labels.jsonl`.
+      const human = method === 'export_labels' ? String((result as { labels: string }).labels).replace(/\n$/, '') : formatHuman(result);
+      process.stdout.write(`${globals.json ? JSON.stringify(result, null, 2) : human}\n`);
       if (after) await after(client, result);
     } finally {
       await client.close();

@@ -4,6 +4,7 @@
  * applied one. Sats are INTEGER columns (exact up to 2^53-1, beyond the 21e14-sat supply).
  */
 import type { Database } from './database.ts';
+import { LABELS_MIGRATION } from './migration-labels.ts';
 import { LEDGER_MIGRATION } from './migration-ledger.ts';
 
 /** One schema step: applied once, in order, in its own transaction. */
@@ -176,6 +177,7 @@ export const MIGRATIONS: Migration[] = [
     description: 'ledger: whether the node relays each unconfirmed transaction (its outputs count only while it does, as in Core)',
     up: [`ALTER TABLE ledger_txs ADD COLUMN relayed INTEGER NOT NULL DEFAULT 1`],
   },
+  LABELS_MIGRATION,
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -6,7 +6,7 @@
 import { fail } from '../errors.ts';
 import type { WalletStore } from '../wallet/ports.ts';
 import type { AddressRecord, ChainIndex, OutputLease, WalletRecord } from '../wallet/types.ts';
-import { SqlLedgerStore } from './sql-ledger-store.ts';
+import { SqlLabelStore } from './sql-label-store.ts';
 import {
   INSERT_ADDRESS,
   addressParams,
@@ -27,7 +27,7 @@ function parseOutpoint(op: string): { txid: string; vout: number } {
 }
 
 /** The wallet core's persistence, over the keystore. */
-export class SqlWalletStore extends SqlLedgerStore implements WalletStore {
+export class SqlWalletStore extends SqlLabelStore implements WalletStore {
   async insertWallet(wallet: WalletRecord, addresses: AddressRecord[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.run(
@@ -63,6 +63,10 @@ export class SqlWalletStore extends SqlLedgerStore implements WalletStore {
       sealedSeed, hasPassphrase ? 1 : 0, id,
     ]);
     if (r.changes === 0) fail('WALLET_NOT_FOUND');
+  }
+
+  async lowerBirthHeight(id: string, height: number): Promise<void> {
+    await this.db.run('UPDATE wallets SET birth_height = ? WHERE id = ? AND birth_height > ?', [height, id, height]);
   }
 
   async listAddresses(walletId: string): Promise<AddressRecord[]> {

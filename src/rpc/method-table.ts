@@ -7,6 +7,7 @@ import type { AnyMethod } from './define-method.ts';
 import { NODE_METHODS } from './methods/node-methods.ts';
 import { NOTIFY_METHODS } from './methods/notify-methods.ts';
 import { PORTABILITY_METHODS } from './methods/portability-methods.ts';
+import { RECON_METHODS } from './methods/recon-methods.ts';
 import { SECURITY_METHODS } from './methods/security-methods.ts';
 import { SPEND_METHODS } from './methods/spend-methods.ts';
 import { TOKEN_METHODS } from './methods/token-methods.ts';
@@ -15,6 +16,7 @@ import { WALLET_METHODS } from './methods/wallet-methods.ts';
 // Kept un-annotated so each entry's literal name and schemas survive for `MethodEntry`.
 const TABLE = [
   ...WALLET_METHODS,
+  ...RECON_METHODS,
   ...SPEND_METHODS,
   ...SECURITY_METHODS,
   ...PORTABILITY_METHODS,

@@ -98,6 +98,10 @@ export const SyncStatusSchema = Type.Object(
     syncHeight: Nullable(Count),
     tipHeight: Nullable(Count),
     progress: Type.Number({ minimum: 0, maximum: 1 }),
+    scanHeight: Nullable(Count),
+    scanFrom: Nullable(Count),
+    rate: Nullable(Type.Number({ minimum: 0, description: 'Blocks per second of the scan in progress' })),
+    etaSeconds: Nullable(Count),
   },
   strict,
 );
@@ -140,6 +144,15 @@ export const AddressInfoSchema = Type.Object(
   strict,
 );
 
+/** One output of a wallet transaction (TxOutputView). */
+export const TxOutputSchema = Type.Object(
+  {
+    vout: Count, address: Nullable(Type.String()), amount: Sats, mine: Type.Boolean(), change: Type.Boolean(),
+    label: Nullable(Type.String()),
+  },
+  strict,
+);
+
 /** get_transaction_history entry (TxHistoryEntry). */
 export const TxHistoryEntrySchema = Type.Object(
   {
@@ -154,6 +167,8 @@ export const TxHistoryEntrySchema = Type.Object(
     conflictedBy: Nullable(Type.String()),
     coinbase: Type.Boolean(),
     time: Count,
+    label: Nullable(Type.String()),
+    outputs: Type.Array(TxOutputSchema),
   },
   strict,
 );

@@ -2,6 +2,7 @@
  * Ports: the only ways the wallet core reaches the outside world (bcoin-style).
  * `src/keystore` and `src/chain` hold the adapters; tests may supply their own.
  */
+import type { LabelStore } from './labels/label-store.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 import type { AddressRecord, BlockRef, ChainIndex, OutputLease, WalletRecord } from './types.ts';
 
@@ -91,12 +92,14 @@ export interface ChainBackend {
 }
 
 /** Persistence of wallets, addresses and the ledger. Every write is one SQLite transaction. */
-export interface WalletStore extends LedgerStore {
+export interface WalletStore extends LedgerStore, LabelStore {
   insertWallet(wallet: WalletRecord, addresses: AddressRecord[]): Promise<void>;
   getWallet(id: string): Promise<WalletRecord | null>;
   listWallets(): Promise<WalletRecord[]>;
   findWalletByAccountXpub(accountXpub: string): Promise<WalletRecord | null>;
   updateSealedSeed(id: string, sealedSeed: Uint8Array, hasPassphrase: boolean): Promise<void>;
+  /** Moves the wallet's birth height down to `height` (a rescan from before it); never up. */
+  lowerBirthHeight(id: string, height: number): Promise<void>;
 
   listAddresses(walletId: string): Promise<AddressRecord[]>;
   /** Hex scripts of every derived address: what a scan watches. */

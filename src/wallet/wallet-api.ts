@@ -38,6 +38,14 @@ export interface SyncStatus {
   tipHeight: number | null;
   /** 0..1 during a scan or rescan. */
   progress: number;
+  /** The block a scan in progress has reached (not yet committed), else syncHeight. */
+  scanHeight: number | null;
+  /** Where the scan in progress started (a rescan's fromHeight), else null. */
+  scanFrom: number | null;
+  /** Blocks per second of the scan in progress, once measurable; else null. */
+  rate: number | null;
+  /** Seconds the scan in progress should still take at that rate; else null. */
+  etaSeconds: number | null;
 }
 
 /** get_balance categories (SPEC §5), in sats. */
@@ -68,8 +76,45 @@ export interface AddressInfo {
   used: boolean;
 }
 
-/** One entry of get_transaction_history. */
-export interface TxHistoryEntry {
+/** One output of a wallet transaction, so a payment can be matched to the address it paid. */
+export interface TxOutputView {
+  vout: number;
+  /** Null for a script with no address form (OP_RETURN, bare multisig). */
+  address: string | null;
+  amount: number;
+  /** Pays one of the wallet's addresses. */
+  mine: boolean;
+  /** Pays the wallet's change chain. */
+  change: boolean;
+  /** The output's own BIP329 label, else its address's label. */
+  label: string | null;
+}
+
+/** One input of get_transaction; address and amount are known when it spends the wallet's coin. */
+export interface TxInputView {
+  txid: string;
+  vout: number;
+  address: string | null;
+  amount: number | null;
+  mine: boolean;
+}
+
+/** One entry of get_transaction_history, and the `tx` event's detail. */
+export interface TxHistoryEntry extends TxSummary {
+  label: string | null;
+  outputs: TxOutputView[];
+}
+
+/** get_transaction: one wallet transaction in full. */
+export interface TxDetails extends TxHistoryEntry {
+  blockHash: string | null;
+  inputs: TxInputView[];
+  vsize: number;
+  hex: string;
+}
+
+/** What a wallet transaction did, without its outputs. */
+export interface TxSummary {
   txid: string;
   direction: 'incoming' | 'outgoing' | 'self';
   /** Net effect on the wallet in sats: positive received, negative sent (fee included). */
@@ -243,6 +288,13 @@ export interface WalletApi {
   /** Coins ordered by outpoint; `limit` and `after` (the last outpoint of the previous page) page them. */
   getUnspentOutputs(walletId: string, req: { minConf: number; limit?: number; after?: string }): Promise<UnspentOutput[]>;
   getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo>;
+  getTransaction(walletId: string, txid: string): Promise<TxDetails>;
+  /** Labels an address or a transaction; an empty label clears it. */
+  setLabel(walletId: string, req: { address?: string; txid?: string; label: string }): Promise<void>;
+  exportLabels(walletId: string): Promise<{ labels: string; count: number }>;
+  importLabels(walletId: string, req: { labels: string }): Promise<LabelImportResult>;
+  /** Rescans from `fromHeight` (default: the wallet's birth); the sync loop does the work. */
+  rescanWallet(walletId: string, req: { fromHeight?: number }): Promise<RescanResult>;
   sendTransaction<R extends SendRequest>(walletId: string, req: R): Promise<SendOutcome<R>>;
   sendAll<R extends SendAllRequest>(walletId: string, req: R): Promise<SendOutcome<R>>;
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
@@ -251,4 +303,16 @@ export interface WalletApi {
   setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void>;
   unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void>;
   lockWallet(walletId: string): Promise<void>;
+}
+
+/** import_labels: how many records were stored, and every refused line with its reason. */
+export interface LabelImportResult {
+  imported: number;
+  refused: Array<{ line: number; reason: string }>;
+}
+
+/** rescan_wallet: the scan's start and the tip it runs to; progress is get_wallet_info.sync. */
+export interface RescanResult {
+  fromHeight: number;
+  tipHeight: number | null;
 }

@@ -15,15 +15,15 @@ import type { DeriveKey } from './secrets/seed-cache.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
-  AddressInfo, Balance, SendAllRequest, SendOutcome, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
-  UnspentOutput, WalletApi, WalletInfo, WalletSummary,
+  AddressInfo, Balance, RescanResult, SendAllRequest, SendOutcome, SendRequest, SendResult, SignRequest, SignResult,
+  TxDetails, TxStatusInfo, UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
-import { LIVE_BUCKETS, MINED_BUCKETS, type LedgerCoin, type Outpoint } from './ledger/ledger-types.ts';
-import { inputOutpoint } from './ledger/ledger.ts';
-import { coinView, historyEntry, txStatusView } from './ledger/ledger-views.ts';
+import { LIVE_BUCKETS, MINED_BUCKETS } from './ledger/ledger-types.ts';
+import { coinView, txStatusView } from './ledger/ledger-views.ts';
+import { TxReader } from './ledger/tx-reader.ts';
+import { LabelService } from './labels/label-service.ts';
 import { SILENT_LOG, type WalletLog, type WalletSettings } from './settings.ts';
-import { Transaction } from 'bitcoinjs-lib';
 import { fail } from '../errors.ts';
 
 export type { WalletLog, WalletSettings } from './settings.ts';
@@ -47,12 +47,16 @@ export class WalletService implements WalletApi {
   readonly seeds: SeedKeeper;
   readonly sync: SyncRunner;
   private readonly spend: SpendEngine;
+  private readonly reader: TxReader;
+  private readonly labels: LabelService;
   /** Per-wallet tail of address issuance, so two concurrent calls never hand out one address. */
   private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WalletServiceDeps) {
     this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds, deps.deriveKey ? { deriveKey: deps.deriveKey } : {});
     this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT_LOG });
+    this.reader = new TxReader(deps);
+    this.labels = new LabelService(deps);
     this.spend = new SpendEngine({
       ...deps,
       withSeed: (wallet, fn) => this.seeds.withSeed(wallet, fn),
@@ -232,22 +236,31 @@ export class WalletService implements WalletApi {
     return next;
   }
 
+  /** A page of history: its transactions' outputs and labels are loaded for that page only. */
   async getTransactionHistory(walletId: string, req: { limit: number; cursor?: string }) {
     await this.wallet(walletId);
     this.requireChain();
-    const { store } = this.deps;
-    const page = await store.listTxs(walletId, { limit: req.limit, before: req.cursor });
-    const txids = page.txs.map((t) => t.txid);
-    const inputs = page.txs.flatMap((t) => {
-      const decoded = Transaction.fromHex(t.hex);
-      return decoded.isCoinbase() ? [] : decoded.ins.map((_, i) => inputOutpoint(decoded, i));
-    });
-    const [created, spent] = await Promise.all([store.coinsOf(walletId, txids), store.getCoins(walletId, inputs)]);
-    const coins = new Map<Outpoint, LedgerCoin>(spent);
-    for (const c of created) coins.set(`${c.txid}:${c.vout}`, c);
-    const tip = await this.tipHeight(walletId);
-    const transactions: TxHistoryEntry[] = page.txs.map((t) => historyEntry(t, coins, tip));
+    const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor });
+    const transactions = await this.reader.entries(walletId, page.txs, await this.tipHeight(walletId));
     return { transactions, nextCursor: page.next };
+  }
+
+  async getTransaction(walletId: string, txid: string): Promise<TxDetails> {
+    await this.wallet(walletId);
+    this.requireChain();
+    const tx = (await this.deps.store.getTx(walletId, txid)) ?? fail('TX_NOT_FOUND', undefined, { txid });
+    return this.reader.details(walletId, tx, await this.tipHeight(walletId));
+  }
+
+  setLabel = async (walletId: string, req: { address?: string; txid?: string; label: string }) => this.labels.setLabel(await this.wallet(walletId), req);
+  exportLabels = async (walletId: string) => this.labels.exportLabels(await this.wallet(walletId));
+  importLabels = async (walletId: string, req: { labels: string }) => this.labels.importLabels(await this.wallet(walletId), req);
+
+  /** Moves the sync point back to `fromHeight - 1` (default: the birth height); the sync loop rescans. */
+  async rescanWallet(walletId: string, req: { fromHeight?: number }): Promise<RescanResult> {
+    const w = await this.wallet(walletId);
+    this.requireChain();
+    return this.sync.rescan(walletId, req.fromHeight ?? Math.max(0, w.birthHeight));
   }
 
   async getUnspentOutputs(walletId: string, req: { minConf: number; limit?: number; after?: string }): Promise<UnspentOutput[]> {

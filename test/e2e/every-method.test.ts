@@ -73,6 +73,11 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     const sent = await call<{ txid: string }>('send_transaction', { ...w, outputs: [{ address: to, amount: 1_000_000 }], feeRate: 2 });
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(sent.txid);
     await call('get_tx_status', { ...w, txid: sent.txid });
+    expect((await call<{ hex: string }>('get_transaction', { ...w, txid: sent.txid })).hex).toMatch(/^[0-9a-f]+$/);
+    await call('set_label', { ...w, txid: sent.txid, label: 'payout-7' });
+    const { labels } = await call<{ labels: string }>('export_labels', w);
+    expect((await call<{ imported: number }>('import_labels', { ...w, labels })).imported).toBeGreaterThan(0);
+    await call('rescan_wallet', w);
     const signed = await call<{ hex: string }>('sign_transaction', { ...w, outputs: [{ address: to, amount: 500_000 }], feeRate: 2 });
     expect(signed.hex).toMatch(/^[0-9a-f]+$/);
     await call('release_outputs', w);

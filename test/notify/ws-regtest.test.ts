@@ -85,15 +85,18 @@ describe('notifications against a real daemon and regtest node', () => {
 
     const txid = await ctx.node.fund(address, 25_000_000n);
     await first.waitForEvents((e) => e.some((x) => x.type === 'tx'));
-    expect(first.events).toEqual([expect.objectContaining({ type: 'tx', wallet, data: { txid, status: 'pending' } })]);
+    expect(first.events).toEqual([expect.objectContaining({
+      type: 'tx', wallet,
+      data: expect.objectContaining({ txid, status: 'pending', outputs: expect.arrayContaining([expect.objectContaining({ address, mine: true })]) }),
+    })]);
     expect(first.events[0]!.seq).toBeGreaterThan(sub.snapshot.seq);
 
     await ctx.node.mine(1);
     await first.waitForEvents((e) => e.some((x) => x.type === 'confirmation'));
-    // Every status change is a `tx` event (issue 11), then the confirmation count.
+    // Every status change is a `tx` event (issue 11), carrying its history entry (issue 13), then the confirmation count.
     expect(first.events.map((e) => [e.type, e.data.txid, e.data.status, e.data.confirmations])).toEqual([
-      ['tx', txid, 'pending', undefined],
-      ['tx', txid, 'confirmed', undefined],
+      ['tx', txid, 'pending', 0],
+      ['tx', txid, 'confirmed', 1],
       ['confirmation', txid, undefined, 1],
     ]);
     const lastSeen = Math.max(...first.events.map((e) => e.seq));

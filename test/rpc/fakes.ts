@@ -103,7 +103,7 @@ export class FakeWalletApi implements WalletApi {
     return {
       ...summary(walletId), hasPassphrase: false, xpub: 'tpubFAKE', descriptors: { receive: 'wpkh(x/0/*)', change: 'wpkh(x/1/*)' },
       masterFingerprint: '00000000', addressCount: { receive: 20, change: 20 }, txCount: 0, unlockedUntil: null,
-      sync: { state: 'offline' as const, syncHeight: null, tipHeight: null, progress: 0 },
+      sync: { state: 'offline' as const, syncHeight: null, tipHeight: null, progress: 0, scanHeight: null, scanFrom: null, rate: null, etaSeconds: null },
     };
   }
   async getBalance(walletId: string) {
@@ -129,6 +129,30 @@ export class FakeWalletApi implements WalletApi {
   async getTxStatus(walletId: string, txid: string) {
     this.check('getTxStatus', walletId, txid);
     return { txid, status: 'pending' as const, confirmations: 0, blockHeight: null, blockHash: null, replacedBy: null, conflictedBy: null };
+  }
+  async getTransaction(walletId: string, txid: string) {
+    this.check('getTransaction', walletId, txid);
+    const output = { vout: 0, address: 'bcrt1qfake', amount: 1000, mine: true, change: false, label: null };
+    return {
+      txid, direction: 'incoming' as const, amount: 1000, fee: null, confirmations: 0, blockHeight: null, status: 'pending' as const,
+      replacedBy: null, conflictedBy: null, coinbase: false, time: 0, label: null, outputs: [output],
+      blockHash: null, inputs: [{ txid: TXID, vout: 0, address: null, amount: null, mine: false }], vsize: 110, hex: '00',
+    };
+  }
+  async setLabel(walletId: string, req: unknown) {
+    this.check('setLabel', walletId, req);
+  }
+  async exportLabels(walletId: string) {
+    this.check('exportLabels', walletId);
+    return { labels: '', count: 0 };
+  }
+  async importLabels(walletId: string, req: unknown) {
+    this.check('importLabels', walletId, req);
+    return { imported: 0, refused: [] };
+  }
+  async rescanWallet(walletId: string, req: { fromHeight?: number }) {
+    this.check('rescanWallet', walletId, req);
+    return { fromHeight: req.fromHeight ?? 0, tipHeight: null };
   }
   async sendTransaction<R extends SendRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
     this.check('sendTransaction', walletId, req);

@@ -54,6 +54,11 @@ export class ChainFollower {
     scripts.forEach((s) => watch?.scripts.add(s));
   }
 
+  /** True when a pass of this wallet ran in this process, so its sync point is cached. */
+  knows(walletId: string): boolean {
+    return this.points.has(walletId);
+  }
+
   /** Drops a wallet's cached watch set (after a rescan request or an import). */
   forget(walletId: string): void {
     this.watches.delete(walletId);

@@ -3,7 +3,7 @@
  * few rows a view needs (a page of history and its coins) with indexed reads.
  */
 import { Transaction } from 'bitcoinjs-lib';
-import type { TxHistoryEntry, TxStatusInfo, UnspentOutput } from '../wallet-api.ts';
+import type { TxInputView, TxOutputView, TxStatusInfo, TxSummary, UnspentOutput } from '../wallet-api.ts';
 import { confirmations, isSpendable } from './coin-state.ts';
 import { inputOutpoint } from './ledger.ts';
 import type { LedgerCoin, LedgerTx, Outpoint } from './ledger-types.ts';
@@ -31,8 +31,12 @@ export function txStatusView(tx: LedgerTx, tipHeight: number | null): TxStatusIn
  * input (otherwise it cannot know the input values). `coins` holds the wallet's coins that the
  * tx creates or spends.
  */
-export function historyEntry(tx: LedgerTx, coins: ReadonlyMap<Outpoint, LedgerCoin>, tipHeight: number | null): TxHistoryEntry {
-  const decoded = Transaction.fromHex(tx.hex);
+export function historyEntry(
+  tx: LedgerTx,
+  coins: ReadonlyMap<Outpoint, LedgerCoin>,
+  tipHeight: number | null,
+  decoded: Transaction = Transaction.fromHex(tx.hex),
+): TxSummary {
   let spent = 0n;
   let ownInputs = 0;
   if (!decoded.isCoinbase()) {
@@ -58,4 +62,42 @@ export function historyEntry(tx: LedgerTx, coins: ReadonlyMap<Outpoint, LedgerCo
     replacedBy: tx.replacedBy, conflictedBy: tx.conflictedBy, coinbase: tx.coinbase,
     time: tx.blockTime ?? Math.floor(tx.firstSeen / 1000),
   };
+}
+
+/** Labels a view needs: by output (`txid:vout`) and by address. */
+export interface OutputLabels {
+  outputs: ReadonlyMap<Outpoint, string>;
+  addresses: ReadonlyMap<string, string>;
+}
+
+/**
+ * Every output of a decoded wallet transaction. `addressOf` renders a script (null when it has no
+ * address form); the wallet's own outputs take the address from their coin instead.
+ */
+export function outputViews(
+  txid: string,
+  decoded: Transaction,
+  coins: ReadonlyMap<Outpoint, LedgerCoin>,
+  labels: OutputLabels,
+  addressOf: (script: Uint8Array) => string | null,
+): TxOutputView[] {
+  return decoded.outs.map((out, vout) => {
+    const coin = coins.get(`${txid}:${vout}`);
+    const address = coin?.address ?? addressOf(out.script);
+    const label = labels.outputs.get(`${txid}:${vout}`) ?? (address === null ? undefined : labels.addresses.get(address));
+    return { vout, address, amount: Number(out.value), mine: coin !== undefined, change: coin?.chain === 1, label: label ?? null };
+  });
+}
+
+/** Every input of a decoded transaction, with address and amount when it spends the wallet's coin. */
+export function inputViews(decoded: Transaction, coins: ReadonlyMap<Outpoint, LedgerCoin>): TxInputView[] {
+  return decoded.ins.map((_, i) => {
+    const outpoint = inputOutpoint(decoded, i);
+    const coin = decoded.isCoinbase() ? undefined : coins.get(outpoint);
+    const at = outpoint.lastIndexOf(':');
+    return {
+      txid: outpoint.slice(0, at), vout: Number(outpoint.slice(at + 1)),
+      address: coin?.address ?? null, amount: coin ? Number(coin.value) : null, mine: coin !== undefined,
+    };
+  });
 }

@@ -2,22 +2,16 @@
  * Keeps every wallet in step with the chain: polls the backend, runs sync passes, backs off while
  * the backend is down (never crashing), reports progress, and emits wallet events.
  */
-import { isWalletdError } from '../../errors.ts';
-import { readBalance } from './balance-reader.ts';
+import { fail, isWalletdError } from '../../errors.ts';
 import { ChainFollower, type PassOutcome } from './chain-follower.ts';
-import { confirmations } from './coin-state.ts';
-import { hasChanges } from './ledger.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import type { WalletLog, WalletSettings } from '../settings.ts';
-import type { BlockRef, Network, TxStatus } from '../types.ts';
+import type { BlockRef, Network, TxStatus, WalletRecord } from '../types.ts';
 import type { SyncStatus } from '../wallet-api.ts';
+import { ScanProgress } from './sync-progress.ts';
+import { SyncEvents, type WalletEventSink } from './sync-events.ts';
 
-/** Receives wallet events (SPEC §8); the notification layer persists and fans them out. */
-export type WalletEventSink = (event: {
-  type: 'tx' | 'confirmation' | 'balance' | 'block';
-  walletId: string | null;
-  data: Record<string, unknown>;
-}) => void;
+export type { WalletEventSink } from './sync-events.ts';
 
 /** How long one long-poll for a new block waits before asking again. */
 const LONG_POLL_MS = 30_000;
@@ -47,14 +41,18 @@ export class SyncRunner {
   private stopped = true;
   private longPollAbort: AbortController | null = null;
   private readonly follower: ChainFollower | null;
-  /** The last balance announced per wallet, so a `balance` event means it really moved. */
-  private readonly announced = new Map<string, string>();
   /** The backend's last failure cause, logged once each time it changes. */
   private lastFailure: string | null = null;
+  /** Rescans asked for and not yet started: wallet id → first height to scan. */
+  private readonly rescans = new Map<string, number>();
+  private readonly progress: ScanProgress;
+  private readonly walletEvents: SyncEvents;
 
   constructor(private readonly deps: RunnerDeps) {
     this.state = deps.chain ? 'syncing' : 'offline';
     this.follower = deps.chain ? new ChainFollower({ ...deps, chain: deps.chain }) : null;
+    this.progress = new ScanProgress(() => deps.clock.now());
+    this.walletEvents = new SyncEvents(deps, () => this.tipHeight());
   }
 
   /** Starts polling; an offline signer has nothing to follow. */
@@ -144,7 +142,36 @@ export class SyncRunner {
       syncHeight: w?.syncHeight ?? null,
       tipHeight: this.tipHeight(),
       progress: synced ? 1 : (w?.progress ?? 0),
+      ...this.progress.view(walletId, w?.syncHeight ?? null),
     };
+  }
+
+  /**
+   * Rescans `walletId` from `fromHeight`: its sync point moves back to `fromHeight - 1` and the
+   * sync loop scans forward again, re-applying blocks it already knows idempotently and finding
+   * what it missed. Nothing the ledger holds is dropped. The new point is stored at once, so a
+   * restart still rescans; the loop applies it again at a pass boundary, where no pass in flight
+   * can overwrite it.
+   */
+  async rescan(walletId: string, fromHeight: number): Promise<{ fromHeight: number; tipHeight: number }> {
+    const tip = await this.currentTipHeight();
+    if (fromHeight > tip) fail('INVALID_PARAMS', `fromHeight ${fromHeight} is above the tip (${tip})`, { field: 'fromHeight', tipHeight: tip });
+    const prev = this.rescans.get(walletId);
+    this.rescans.set(walletId, prev === undefined ? fromHeight : Math.min(prev, fromHeight));
+    await this.resetSyncPoint(walletId, fromHeight);
+    const entry = this.perWallet.get(walletId) ?? { syncHeight: null, progress: 0, syncing: true };
+    Object.assign(entry, { syncing: true, progress: 0 });
+    this.perWallet.set(walletId, entry);
+    this.deps.log.info({ wallet: walletId, fromHeight, tip }, 'rescan requested');
+    this.requestSync(walletId);
+    return { fromHeight, tipHeight: tip };
+  }
+
+  private async resetSyncPoint(walletId: string, fromHeight: number): Promise<void> {
+    const hash = fromHeight > 0 ? ((await this.deps.chain!.getBlockHash(fromHeight - 1)) ?? '') : '';
+    await this.deps.store.transact(walletId, (txn) => txn.setSyncPoint({ height: fromHeight - 1, hash }));
+    // Lookahead discovery scans new addresses from the birth height: it must cover the rescan too.
+    await this.deps.store.lowerBirthHeight(walletId, fromHeight);
   }
 
   private schedule(ms: number): void {
@@ -213,20 +240,7 @@ export class SyncRunner {
    * balance it leaves, without waiting for the next block (SPEC §8).
    */
   async announce(walletId: string, txid: string, status: TxStatus): Promise<void> {
-    this.deps.events?.({ type: 'tx', walletId, data: { txid, status } });
-    await this.announceBalance(walletId);
-  }
-
-  private async announceBalance(walletId: string): Promise<void> {
-    const sink = this.deps.events;
-    if (!sink) return;
-    const balance = await readBalance(this.deps.store, walletId, {
-      now: this.deps.clock.now(), spendZeroConfChange: this.deps.settings.spendZeroConfChange,
-    });
-    const key = JSON.stringify(balance);
-    if (this.announced.get(walletId) === key) return;
-    this.announced.set(walletId, key);
-    sink({ type: 'balance', walletId, data: { ...balance } });
+    await this.walletEvents.announce(walletId, txid, status);
   }
 
   private async syncOne(walletId: string, tipMoved: boolean): Promise<void> {
@@ -235,37 +249,39 @@ export class SyncRunner {
     const entry = this.perWallet.get(walletId) ?? { syncHeight: null, progress: 0, syncing: true };
     entry.syncing = true;
     this.perWallet.set(walletId, entry);
-    let lastLogged = 0;
-    const outcome = await this.follower!.pass(wallet, (height, tipHeight) => {
-      const start = Math.max(0, wallet.birthHeight);
-      entry.progress = tipHeight > start ? (height - start) / (tipHeight - start) : 1;
-      if (height - lastLogged >= 1000) {
-        lastLogged = height;
-        this.deps.log.info({ wallet: walletId, height, tip: tipHeight }, 'sync progress');
-      }
-    });
-    Object.assign(entry, { syncHeight: outcome.tip.height, progress: 1, syncing: false });
-    await this.emit(walletId, outcome, tipMoved);
+    let from = this.rescans.get(walletId);
+    // A rescan starts from a pass that has taken in any reorg, so no stale block survives it.
+    // (A wallet with no pass yet in this process reads the stored rescan point: that pass is the rescan.)
+    // The request stays queued until the point is reset, so a failed pass still leaves it to the next one.
+    if (from !== undefined && this.follower!.knows(walletId)) {
+      await this.walletEvents.afterPass(walletId, await this.scanPass(wallet, entry, null), tipMoved);
+      from = Math.min(from, this.rescans.get(walletId) ?? from);
+      await this.resetSyncPoint(walletId, from);
+      this.follower!.forget(walletId);
+      Object.assign(entry, { syncHeight: from > 0 ? from - 1 : null, progress: 0 });
+    }
+    if (from !== undefined && (this.rescans.get(walletId) ?? from) >= from) this.rescans.delete(walletId);
+    const current = from === undefined ? wallet : ((await this.deps.store.getWallet(walletId)) ?? wallet);
+    const outcome = await this.scanPass(current, entry, from ?? null);
+    Object.assign(entry, { syncHeight: outcome.tip.height, progress: 1, syncing: this.rescans.has(walletId) });
+    await this.walletEvents.afterPass(walletId, outcome, tipMoved);
   }
 
-  private async emit(walletId: string, outcome: PassOutcome, tipMoved: boolean): Promise<void> {
-    const sink = this.deps.events;
-    if (!sink) return;
-    const { changes } = outcome;
-    changes.newTxids.forEach((txid) => sink({ type: 'tx', walletId, data: { txid, status: changes.statusChanges.get(txid) ?? 'pending' } }));
-    changes.statusChanges.forEach((status, txid) => {
-      if (!changes.newTxids.has(txid)) sink({ type: 'tx', walletId, data: { txid, status } });
-    });
-    if (tipMoved || outcome.tipMoved) {
-      const depth = this.deps.settings.confirmationDepth;
-      const tip = outcome.tip.height;
-      for (const tx of await this.deps.store.txsInHeights(walletId, tip - depth + 1, tip)) {
-        sink({ type: 'confirmation', walletId, data: { txid: tx.txid, confirmations: confirmations(tx.blockHeight, tip), blockHeight: tx.blockHeight } });
-      }
-    }
-    // Maturity moves coins between categories without any tx changing, so compare balances.
-    if (hasChanges(changes) || outcome.reorged || tipMoved || outcome.tipMoved) {
-      await this.announceBalance(walletId);
+  /** One follower pass, reporting the scan's height, rate and ETA as it goes. */
+  private async scanPass(wallet: WalletRecord, entry: { progress: number }, from: number | null): Promise<PassOutcome> {
+    this.progress.begin(wallet.id, from);
+    let lastLogged = 0;
+    try {
+      return await this.follower!.pass(wallet, (height, tipHeight) => {
+        this.progress.update(wallet.id, height, tipHeight);
+        entry.progress = this.progress.fraction(wallet.id) ?? entry.progress;
+        if (height - lastLogged >= 1000) {
+          lastLogged = height;
+          this.deps.log.info({ wallet: wallet.id, height, tip: tipHeight }, 'sync progress');
+        }
+      });
+    } finally {
+      this.progress.end(wallet.id);
     }
   }
 }
