@@ -305,6 +305,164 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
     ]
   },
   {
+    "name": "get_transaction",
+    "summary": "One wallet transaction in full: inputs, outputs (address, amount, mine, change, label), fee, vsize, status, confirmations, block, replacedBy/conflictedBy, label, hex",
+    "scope": "wallet:read",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "required": [
+        "txid"
+      ],
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
+        "txid": {
+          "pattern": "^[0-9a-fA-F]{64}$",
+          "examples": [
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+          ],
+          "type": "string",
+          "description": "Transaction id (64 hex characters)"
+        }
+      }
+    },
+    "positional": [
+      "txid"
+    ]
+  },
+  {
+    "name": "set_label",
+    "summary": "Label an address (the wallet's or a counterparty's) or a wallet transaction: exactly one of address and txid; an empty label clears it",
+    "scope": "wallet:receive",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "required": [
+        "label"
+      ],
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
+        "address": {
+          "minLength": 1,
+          "maxLength": 128,
+          "examples": [
+            "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+          ],
+          "type": "string",
+          "description": "A Bitcoin address of the daemon's network"
+        },
+        "txid": {
+          "pattern": "^[0-9a-fA-F]{64}$",
+          "examples": [
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+          ],
+          "type": "string",
+          "description": "Transaction id (64 hex characters)"
+        },
+        "label": {
+          "maxLength": 256,
+          "type": "string",
+          "description": "Free-text label"
+        }
+      }
+    }
+  },
+  {
+    "name": "export_labels",
+    "summary": "Every label of the wallet (addresses, transactions, and imported records) as BIP329 JSON Lines",
+    "scope": "wallet:read",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        }
+      }
+    }
+  },
+  {
+    "name": "import_labels",
+    "summary": "Import BIP329 JSON Lines: valid lines are stored in one transaction, every refused line is named with its reason",
+    "scope": "wallet:admin",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "required": [
+        "labels"
+      ],
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
+        "labels": {
+          "maxLength": 16777216,
+          "description": "BIP329 JSON Lines: {\"type\", \"ref\", \"label\"?, \"origin\"?, \"spendable\"?} per line",
+          "examples": [
+            "{\"type\":\"tx\",\"ref\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"label\":\"refund\"}\n"
+          ],
+          "type": "string"
+        }
+      }
+    }
+  },
+  {
+    "name": "rescan_wallet",
+    "summary": "Rescan the chain for the wallet from a height (default: its birth height); progress is in get_wallet_info.sync",
+    "scope": "wallet:admin",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
+        "fromHeight": {
+          "minimum": 0,
+          "type": "integer",
+          "description": "Block height to rescan from; the wallet's birth height when absent"
+        }
+      }
+    },
+    "positional": [
+      "fromHeight"
+    ]
+  },
+  {
     "name": "send_transaction",
     "summary": "Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position",
     "scope": "wallet:send",

@@ -81,6 +81,10 @@ export interface MethodMap {
         syncHeight: number | null;
         tipHeight: number | null;
         progress: number;
+        scanHeight: number | null;
+        scanFrom: number | null;
+        rate: number | null;
+        etaSeconds: number | null;
       };
     };
   };
@@ -159,6 +163,15 @@ export interface MethodMap {
         conflictedBy: string | null;
         coinbase: boolean;
         time: number;
+        label: string | null;
+        outputs: Array<{
+          vout: number;
+          address: string | null;
+          amount: number;
+          mine: boolean;
+          change: boolean;
+          label: string | null;
+        }>;
       }>;
       nextCursor: string | null;
     };
@@ -203,6 +216,101 @@ export interface MethodMap {
       blockHash: string | null;
       replacedBy: string | null;
       conflictedBy: string | null;
+    };
+  };
+  /** One wallet transaction in full: inputs, outputs (address, amount, mine, change, label), fee, vsize, status, confirmations, block, replacedBy/conflictedBy, label, hex. Scope: wallet:read. */
+  get_transaction: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** Transaction id (64 hex characters) */
+      txid: string;
+    };
+    result: {
+      txid: string;
+      direction: "incoming" | "outgoing" | "self";
+      amount: number;
+      fee: number | null;
+      confirmations: number;
+      blockHeight: number | null;
+      status: "broadcasting" | "pending" | "confirmed" | "replaced" | "conflicted";
+      replacedBy: string | null;
+      conflictedBy: string | null;
+      coinbase: boolean;
+      time: number;
+      label: string | null;
+      outputs: Array<{
+        vout: number;
+        address: string | null;
+        amount: number;
+        mine: boolean;
+        change: boolean;
+        label: string | null;
+      }>;
+      blockHash: string | null;
+      inputs: Array<{
+        txid: string;
+        vout: number;
+        address: string | null;
+        amount: number | null;
+        mine: boolean;
+      }>;
+      vsize: number;
+      hex: string;
+    };
+  };
+  /** Label an address (the wallet's or a counterparty's) or a wallet transaction: exactly one of address and txid; an empty label clears it. Scope: wallet:receive. */
+  set_label: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** A Bitcoin address of the daemon's network */
+      address?: string;
+      /** Transaction id (64 hex characters) */
+      txid?: string;
+      /** Free-text label */
+      label: string;
+    };
+    result: boolean;
+  };
+  /** Every label of the wallet (addresses, transactions, and imported records) as BIP329 JSON Lines. Scope: wallet:read. */
+  export_labels: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+    };
+    result: {
+      labels: string;
+      count: number;
+    };
+  };
+  /** Import BIP329 JSON Lines: valid lines are stored in one transaction, every refused line is named with its reason. Scope: wallet:admin. */
+  import_labels: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** BIP329 JSON Lines: {"type", "ref", "label"?, "origin"?, "spendable"?} per line */
+      labels: string;
+    };
+    result: {
+      imported: number;
+      refused: Array<{
+        line: number;
+        reason: string;
+      }>;
+    };
+  };
+  /** Rescan the chain for the wallet from a height (default: its birth height); progress is in get_wallet_info.sync. Scope: wallet:admin. */
+  rescan_wallet: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** Block height to rescan from; the wallet's birth height when absent */
+      fromHeight?: number;
+    };
+    result: {
+      fromHeight: number;
+      tipHeight: number | null;
     };
   };
   /** Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position. Scope: wallet:send. */
@@ -641,7 +749,7 @@ export interface MethodMap {
 }
 
 /** Every wire method name, in table order. */
-export const METHOD_NAMES = ["list_wallets","create_wallet","select_wallet","get_wallet_info","get_balance","get_addresses","generate_address","get_transaction_history","get_unspent_outputs","get_tx_status","send_transaction","send_all","sign_transaction","cancel_transaction","release_outputs","set_passphrase","unlock_wallet","lock_wallet","export_wallet","import_wallet","backup_wallet","token_create","token_list","token_revoke","token_info","get_audit_log","get_node_info","rpc.discover","subscribe","unsubscribe"] as const;
+export const METHOD_NAMES = ["list_wallets","create_wallet","select_wallet","get_wallet_info","get_balance","get_addresses","generate_address","get_transaction_history","get_unspent_outputs","get_tx_status","get_transaction","set_label","export_labels","import_labels","rescan_wallet","send_transaction","send_all","sign_transaction","cancel_transaction","release_outputs","set_passphrase","unlock_wallet","lock_wallet","export_wallet","import_wallet","backup_wallet","token_create","token_list","token_revoke","token_info","get_audit_log","get_node_info","rpc.discover","subscribe","unsubscribe"] as const;
 
 /** The scope each method needs (`any-token`: any valid token). */
 export const METHOD_SCOPES = {
@@ -655,6 +763,11 @@ export const METHOD_SCOPES = {
   get_transaction_history: "wallet:read",
   get_unspent_outputs: "wallet:read",
   get_tx_status: "wallet:read",
+  get_transaction: "wallet:read",
+  set_label: "wallet:receive",
+  export_labels: "wallet:read",
+  import_labels: "wallet:admin",
+  rescan_wallet: "wallet:admin",
   send_transaction: "wallet:send",
   send_all: "wallet:send",
   sign_transaction: "wallet:sign",
@@ -689,6 +802,11 @@ export const METHOD_ERRORS = {
   get_transaction_history: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","CHAIN_UNAVAILABLE","SHUTTING_DOWN","INTERNAL"],
   get_unspent_outputs: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","CHAIN_UNAVAILABLE","SHUTTING_DOWN","INTERNAL"],
   get_tx_status: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","CHAIN_UNAVAILABLE","TX_NOT_FOUND","SHUTTING_DOWN","INTERNAL"],
+  get_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
+  set_label: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
+  export_labels: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
+  import_labels: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
+  rescan_wallet: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
   send_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","INSUFFICIENT_FUNDS","INVALID_ADDRESS","WRONG_NETWORK","DUST_OUTPUT","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","DESTINATION_NOT_ALLOWED","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","BROADCAST_REJECTED","SHUTTING_DOWN","INTERNAL"],
   send_all: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
   sign_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","INSUFFICIENT_FUNDS","INVALID_ADDRESS","WRONG_NETWORK","DUST_OUTPUT","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","DESTINATION_NOT_ALLOWED","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","SHUTTING_DOWN","INTERNAL"],
