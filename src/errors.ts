@@ -35,6 +35,7 @@ export const ERRORS = {
   SHUTTING_DOWN: { rpcCode: -32016, message: 'Daemon is shutting down' },
   TOKEN_NOT_FOUND: { rpcCode: -32018, message: 'No active token with that id' },
   REQUEST_REFUSED: { rpcCode: -32017, message: 'Request refused: Host or Origin not allowed' },
+  CANNOT_BUMP: { rpcCode: -32041, message: 'Transaction can be neither replaced nor bumped by a child' },
   INTERNAL: { rpcCode: -32603, message: 'Internal error' },
 } as const satisfies Record<string, { rpcCode: number; message: string }>;
 

@@ -13,9 +13,10 @@ import { accountPath, deriveAccountSigner } from '../keys/hd.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import { finalizePsbt, psbtFromBase64, signPsbt } from '../secrets/psbt-signer.ts';
 import { buildCancelReplacement } from './replacement.ts';
+import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget } from './replace-target.ts';
 import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
 import { spendableBuckets } from '../ledger/coin-state.ts';
-import { inputOutpoint, prevoutsOf } from '../ledger/ledger.ts';
+import { prevoutsOf } from '../ledger/ledger.ts';
 import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import { historyEntry } from '../ledger/ledger-views.ts';
 import { Broadcaster } from './broadcaster.ts';
@@ -282,45 +283,45 @@ export class SpendEngine {
   /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet. */
   cancel(wallet: WalletRecord, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult> {
     return this.exclusive(wallet.id, async () => {
-      const { store, settings } = this.deps;
-      const tx = (await store.getTx(wallet.id, req.txid)) ?? fail('TX_NOT_FOUND', undefined, { txid: req.txid });
-      const chain = this.chain();
-      const onChain = await chain.getTx(req.txid);
-      if (tx.status === 'confirmed' || (onChain && onChain.blockHeight !== null)) {
-        this.deps.refresh(wallet.id);
-        fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
-      }
-      if (tx.status !== 'pending' && tx.status !== 'broadcasting') fail('INVALID_PARAMS', `transaction is already ${tx.status}`, { txid: req.txid });
-      const decoded = Transaction.fromHex(tx.hex);
-      const own = await store.getCoins(wallet.id, prevoutsOf(decoded));
-      const inputs: Coin[] = decoded.ins.map((_, i) => own.get(inputOutpoint(decoded, i)) ?? fail('INVALID_PARAMS', 'only transactions funded entirely by this wallet can be cancelled', { txid: req.txid }));
-      const fee = inputs.reduce((s, i) => s + i.value, 0n) - decoded.outs.reduce((s, o) => s + o.value, 0n);
+      const { settings } = this.deps;
+      const target = await loadReplaceTarget({ ...this.deps, chain: this.chain() }, wallet.id, req.txid);
+      const inputs = target.inputs;
+      if (!allOwn(inputs)) fail('INVALID_PARAMS', 'only transactions funded entirely by this wallet can be cancelled', { txid: req.txid });
+      checkEvictionCount(target);
       const change = await this.changeAddress(wallet);
       const replacement = buildCancelReplacement({
-        original: { inputs, fee, vsize: decoded.virtualSize() },
+        // BIP125 rule 3: the fees of the original's mempool descendants are evicted with it.
+        original: { inputs, fee: target.fee ?? 0n, vsize: target.vsize, evictedFees: evictedFees(target) },
         changeScript: change.script,
         feeRate: req.feeRate,
-        minRelayFeeRate: await chain.getMinRelayFeeRate(),
+        minRelayFeeRate: target.minRelayFeeRate,
+        incrementalRelayFeeRate: target.incrementalRelayFeeRate,
         ...this.psbtFields(wallet),
       });
       if (replacement.feeRate > settings.maxFeeRate || replacement.fee > BigInt(settings.maxFeeSats)) {
-        fail('FEE_TOO_HIGH', undefined, { fee: Number(replacement.fee), feeRate: replacement.feeRate });
+        fail('FEE_TOO_HIGH', undefined, {
+          fee: Number(replacement.fee), feeRate: replacement.feeRate, maxFeeSats: settings.maxFeeSats, maxFeeRate: settings.maxFeeRate,
+        });
       }
       // SPEC §4: the replacement's fee leaves the wallet, so it counts against the caller's limits.
       await req.guard?.({ amount: 0n, fee: replacement.fee, feeRate: replacement.feeRate, destinations: [] });
       const { hex } = await this.signWithWallet(wallet, replacement.psbt);
       if (!hex) fail('INTERNAL', 'wallet could not finalize its replacement');
-      const txid = Transaction.fromHex(hex).getId();
-      let status: TxStatus;
-      try {
-        // Recording the replacement marks the original replaced (it spends the same inputs).
-        status = await this.broadcaster.send(wallet.id, { txid, hex });
-      } catch (err) {
-        // The original may have been mined in the meantime.
-        if (isWalletdError(err, 'BROADCAST_REJECTED') && (await chain.getTx(req.txid))?.blockHeight != null) fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
-        throw err;
-      }
-      return { txid, fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false, status };
+      const status = await this.broadcastReplacement(wallet.id, req.txid, hex);
+      return { txid: Transaction.fromHex(hex).getId(), fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false, status };
     });
+  }
+
+  /** Records and broadcasts a replacement (or CPFP child) of `original`; a refusal after it was mined is ALREADY_CONFIRMED. */
+  private async broadcastReplacement(walletId: string, original: string, hex: string): Promise<TxStatus> {
+    try {
+      // Recording a replacement marks the original replaced (it spends the same inputs).
+      return await this.broadcaster.send(walletId, { txid: Transaction.fromHex(hex).getId(), hex });
+    } catch (err) {
+      if (isWalletdError(err, 'BROADCAST_REJECTED') && (await this.chain().getTx(original))?.blockHeight != null) {
+        fail('ALREADY_CONFIRMED', undefined, { txid: original });
+      }
+      throw err;
+    }
   }
 }
