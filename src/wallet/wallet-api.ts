@@ -157,6 +157,25 @@ export interface SendResult {
   status: TxStatus;
 }
 
+/** bump_fee's request. */
+export interface BumpRequest extends FeeChoice {
+  txid: string;
+  guard?: SpendGuard;
+}
+
+/** bump_fee's result: the new transaction (the replacement, or the child). */
+export interface BumpResult {
+  txid: string;
+  method: 'rbf' | 'cpfp';
+  /** The new transaction's fee, sats. */
+  fee: number;
+  /** The new transaction's own sat/vB. */
+  feeRate: number;
+  /** sat/vB the miners see: the replacement's, or the child's package with its unconfirmed ancestors. */
+  effectiveFeeRate: number;
+  status: TxStatus;
+}
+
 /** sign_transaction: build-and-sign a draft, or sign a caller's PSBT (BIP174). */
 export type SignRequest = ({ outputs: Recipient[] } & FeeChoice) | { psbt: string };
 
@@ -189,6 +208,7 @@ export interface WalletApi {
   sendTransaction(walletId: string, req: SendRequest): Promise<SendResult>;
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
   cancelTransaction(walletId: string, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult>;
+  bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult>;
   releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }>;
   setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void>;
   unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void>;

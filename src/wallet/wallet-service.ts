@@ -14,7 +14,7 @@ import { SpendEngine } from './spend/spend-engine.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
-  AddressInfo, Balance, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
+  AddressInfo, Balance, BumpRequest, BumpResult, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
@@ -56,7 +56,7 @@ export class WalletService implements WalletApi {
       tipHeight: () => this.sync.tipHeight(),
       refresh: (walletId) => this.sync.requestSync(walletId),
       issueAddress: (wallet, chain, label) => this.issueAddress(wallet, chain, label),
-      announce: (walletId, txid, status) => this.sync.announce(walletId, txid, status),
+      announce: (walletId, txid, status, links) => this.sync.announce(walletId, txid, status, links),
     });
   }
 
@@ -282,6 +282,10 @@ export class WalletService implements WalletApi {
 
   async cancelTransaction(walletId: string, req: { txid: string; feeRate?: number }): Promise<SendResult> {
     return this.spend.cancel(await this.wallet(walletId), req);
+  }
+
+  async bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult> {
+    return this.spend.bump(await this.wallet(walletId), req);
   }
 
   async releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }> {

@@ -153,6 +153,11 @@ export class FakeWalletApi implements WalletApi {
     await req.guard?.({ amount: 0n, fee: 200n, feeRate: 2, destinations: [] });
     return { txid: TXID, fee: 200, feeRate: 2, replayed: false, status: 'pending' as const };
   }
+  async bumpFee(walletId: string, req: { txid: string; guard?: SpendGuard }) {
+    this.check('bumpFee', walletId, req);
+    await req.guard?.({ amount: 0n, fee: 300n, feeRate: 3, destinations: [] });
+    return { txid: TXID, method: 'rbf' as const, fee: 300, feeRate: 3, effectiveFeeRate: 3, status: 'pending' as const };
+  }
   async releaseOutputs(walletId: string, req: unknown) {
     this.check('releaseOutputs', walletId, req);
     return { released: 0 };

@@ -212,8 +212,8 @@ export class SyncRunner {
    * Announces a transaction the wallet itself just recorded (a send, a cancel), with the
    * balance it leaves, without waiting for the next block (SPEC §8).
    */
-  async announce(walletId: string, txid: string, status: TxStatus): Promise<void> {
-    this.deps.events?.({ type: 'tx', walletId, data: { txid, status } });
+  async announce(walletId: string, txid: string, status: TxStatus, links: { replacedBy?: string; conflictedBy?: string } = {}): Promise<void> {
+    this.deps.events?.({ type: 'tx', walletId, data: { txid, status, ...links } });
     await this.announceBalance(walletId);
   }
 

@@ -13,6 +13,8 @@ import { accountPath, deriveAccountSigner } from '../keys/hd.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import { finalizePsbt, psbtFromBase64, signPsbt } from '../secrets/psbt-signer.ts';
 import { buildCancelReplacement } from './replacement.ts';
+import { bumpFee, type BumpKit } from './fee-bump.ts';
+import { checkPsbtFee } from './psbt-fee.ts';
 import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget } from './replace-target.ts';
 import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
 import { spendableBuckets } from '../ledger/coin-state.ts';
@@ -22,7 +24,7 @@ import { historyEntry } from '../ledger/ledger-views.ts';
 import { Broadcaster } from './broadcaster.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { AddressRecord, Network, TxStatus, WalletRecord } from '../types.ts';
-import type { FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult, SpendGuard } from '../wallet-api.ts';
+import type { BumpRequest, BumpResult, FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult, SpendGuard } from '../wallet-api.ts';
 
 interface SpendDeps {
   store: WalletStore;
@@ -36,7 +38,7 @@ interface SpendDeps {
   /** Issues the next address on `chain`, serialized with generate_address. */
   issueAddress(wallet: WalletRecord, chain: 0 | 1, label: string | null): Promise<AddressRecord>;
   /** Emits `tx` and `balance` events for a transaction the wallet just recorded. */
-  announce(walletId: string, txid: string, status: TxStatus): Promise<void>;
+  announce(walletId: string, txid: string, status: TxStatus, links?: { replacedBy?: string; conflictedBy?: string }): Promise<void>;
 }
 
 /** A coin with its derivation, as tx-builder wants it. */
@@ -238,29 +240,6 @@ export class SpendEngine {
     });
   }
 
-  /**
-   * A caller's PSBT is held to the same caps as the wallet's own drafts (SPEC §7): when every
-   * input's value is known, its fee must stay under maxFeeSats and, once final, maxFeeRate.
-   * The signatures are discarded with the error.
-   */
-  private checkPsbtFee(psbt: Psbt, hex: string | null): void {
-    const { settings } = this.deps;
-    let inputs = 0n;
-    for (const [i, input] of psbt.data.inputs.entries()) {
-      const prevout = psbt.txInputs[i]!;
-      const value = input.witnessUtxo?.value ??
-        (input.nonWitnessUtxo ? Transaction.fromBuffer(input.nonWitnessUtxo).outs[prevout.index]?.value : undefined);
-      if (value === undefined) return;
-      inputs += value;
-    }
-    const fee = inputs - psbt.txOutputs.reduce((s, o) => s + o.value, 0n);
-    if (fee > BigInt(settings.maxFeeSats)) fail('FEE_TOO_HIGH', undefined, { fee: Number(fee), maxFeeSats: settings.maxFeeSats });
-    if (hex) {
-      const feeRate = Number(fee) / Transaction.fromHex(hex).virtualSize();
-      if (feeRate > settings.maxFeeRate) fail('FEE_TOO_HIGH', undefined, { feeRate, maxFeeRate: settings.maxFeeRate });
-    }
-  }
-
   /** sign_transaction: a leased, signed draft, or the wallet's signatures on a caller's PSBT. */
   sign(wallet: WalletRecord, req: SignRequest): Promise<SignResult> {
     return this.exclusive(wallet.id, async () => {
@@ -269,7 +248,7 @@ export class SpendEngine {
         const outpoints = psbt.txInputs.map((i) => `${Buffer.from(i.hash).reverse().toString('hex')}:${i.index}`);
         annotateWalletInputs(psbt, { ...this.psbtFields(wallet), coins: await this.deps.store.getCoins(wallet.id, outpoints) });
         const { hex, complete } = await this.signWithWallet(wallet, psbt);
-        this.checkPsbtFee(psbt, hex);
+        checkPsbtFee(psbt, hex, this.deps.settings);
         return { psbt: psbt.toBase64(), hex, complete, leasedUntil: null };
       }
       const recipients = this.recipients(req.outputs);
@@ -278,6 +257,23 @@ export class SpendEngine {
       const draft = await this.draft(wallet, recipients, feeRate, reason);
       return { psbt: draft.psbt.toBase64(), hex: draft.hex, complete: draft.complete, leasedUntil: Math.floor(draft.expiresAt / 1000) };
     });
+  }
+
+  /** bump_fee: a BIP125 replacement keeping the recipients, or a CPFP child (fee-bump.ts). */
+  bump(wallet: WalletRecord, req: BumpRequest): Promise<BumpResult> {
+    return this.exclusive(wallet.id, () => bumpFee(this.kit(), wallet, req));
+  }
+
+  /** The engine's parts a fee bump or a funded PSBT uses. */
+  private kit(): BumpKit {
+    return {
+      ...this.deps, chain: this.chain(),
+      feeRate: (req) => this.feeRate(req),
+      changeAddress: (wallet) => this.changeAddress(wallet),
+      account: (wallet) => this.psbtFields(wallet),
+      sign: (wallet, psbt) => this.signWithWallet(wallet, psbt),
+      broadcast: (walletId, original, hex) => this.broadcastReplacement(walletId, original, hex),
+    };
   }
 
   /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet. */
