@@ -5,6 +5,7 @@
  */
 import type { AnyMethod } from './define-method.ts';
 import { FEE_BUMP_METHODS } from './methods/fee-bump-methods.ts';
+import { PSBT_METHODS } from './methods/psbt-methods.ts';
 import { NODE_METHODS } from './methods/node-methods.ts';
 import { NOTIFY_METHODS } from './methods/notify-methods.ts';
 import { PORTABILITY_METHODS } from './methods/portability-methods.ts';
@@ -18,6 +19,7 @@ const TABLE = [
   ...WALLET_METHODS,
   ...SPEND_METHODS,
   ...FEE_BUMP_METHODS,
+  ...PSBT_METHODS,
   ...SECURITY_METHODS,
   ...PORTABILITY_METHODS,
   ...TOKEN_METHODS,

@@ -176,6 +176,38 @@ export interface BumpResult {
   status: TxStatus;
 }
 
+/**
+ * Coin control and fee attribution (SPEC §5), one options type for every funding path
+ * (send_transaction, send_all, create_psbt).
+ */
+export interface FundingOptions {
+  /** Outpoints (`txid:vout`) to spend, exactly these. */
+  inputs?: string[];
+  /** Indexes into `outputs` whose amounts pay the fee, split equally. */
+  subtractFeeFrom?: number[];
+}
+
+/** create_psbt: a funded, unsigned PSBT for an external signer. */
+export interface CreatePsbtRequest extends FeeChoice, FundingOptions {
+  outputs: Recipient[];
+}
+
+/** create_psbt's result. Nothing is signed; the inputs stay leased until release or expiry. */
+export interface CreatePsbtResult {
+  /** Base64 BIP174 PSBT. */
+  psbt: string;
+  fee: number;
+  /** sat/vB over the estimated final vsize. */
+  feeRate: number;
+  vsize: number;
+  /** Index of the change output, or null when there is none. */
+  changeIndex: number | null;
+  /** Outpoints spent, `txid:vout`. */
+  inputs: string[];
+  /** Unix seconds until which the inputs stay leased. */
+  leasedUntil: number;
+}
+
 /** sign_transaction: build-and-sign a draft, or sign a caller's PSBT (BIP174). */
 export type SignRequest = ({ outputs: Recipient[] } & FeeChoice) | { psbt: string };
 
@@ -209,6 +241,7 @@ export interface WalletApi {
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
   cancelTransaction(walletId: string, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult>;
   bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult>;
+  createPsbt(walletId: string, req: CreatePsbtRequest): Promise<CreatePsbtResult>;
   releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }>;
   setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void>;
   unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void>;

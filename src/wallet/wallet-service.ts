@@ -14,7 +14,7 @@ import { SpendEngine } from './spend/spend-engine.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
-  AddressInfo, Balance, BumpRequest, BumpResult, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
+  AddressInfo, Balance, BumpRequest, BumpResult, CreatePsbtRequest, CreatePsbtResult, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
@@ -286,6 +286,10 @@ export class WalletService implements WalletApi {
 
   async bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult> {
     return this.spend.bump(await this.wallet(walletId), req);
+  }
+
+  async createPsbt(walletId: string, req: CreatePsbtRequest): Promise<CreatePsbtResult> {
+    return this.spend.createPsbt(await this.wallet(walletId), req);
   }
 
   async releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }> {

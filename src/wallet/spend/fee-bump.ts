@@ -7,30 +7,13 @@
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
 import { fail } from '../../errors.ts';
 import type { LedgerCoin } from '../ledger/ledger-types.ts';
-import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
-import type { WalletSettings } from '../settings.ts';
-import type { AddressRecord, TxStatus, WalletRecord } from '../types.ts';
-import type { BumpRequest, BumpResult, FeeChoice } from '../wallet-api.ts';
+import type { WalletRecord } from '../types.ts';
+import type { BumpRequest, BumpResult } from '../wallet-api.ts';
 import { dustThreshold, estimateVsize, feeForVsize } from './fee-math.ts';
 import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget, type ReplaceTarget } from './replace-target.ts';
 import { minReplacementFee } from './replacement.ts';
-import { buildPsbt, type AccountInfo, type TxOutputSpec } from './tx-builder.ts';
-
-/** What the spend engine lends the bumper. */
-export interface BumpKit {
-  store: WalletStore;
-  chain: ChainBackend;
-  clock: Clock;
-  settings: WalletSettings;
-  refresh(walletId: string): void;
-  /** Explicit rate or the backend's estimate, checked against policy. */
-  feeRate(req: FeeChoice): Promise<number>;
-  changeAddress(wallet: WalletRecord): Promise<AddressRecord>;
-  account(wallet: WalletRecord): AccountInfo;
-  sign(wallet: WalletRecord, psbt: Psbt): Promise<{ hex: string | null }>;
-  /** Records and broadcasts the new tx (ALREADY_CONFIRMED when the original was mined meanwhile). */
-  broadcast(walletId: string, original: string, hex: string): Promise<TxStatus>;
-}
+import type { SpendKit } from './spend-kit.ts';
+import { buildPsbt, type TxOutputSpec } from './tx-builder.ts';
 
 /** Coins an added input may come from: confirmed ones only (BIP125 rule 2 forbids new unconfirmed inputs). */
 const EXTRA_CANDIDATES = 600;
@@ -41,7 +24,7 @@ function signals(tx: Transaction): boolean {
 }
 
 /** The bump of `req.txid` for `wallet`; the caller holds the wallet's spend queue. */
-export async function bumpFee(kit: BumpKit, wallet: WalletRecord, req: BumpRequest): Promise<BumpResult> {
+export async function bumpFee(kit: SpendKit, wallet: WalletRecord, req: BumpRequest): Promise<BumpResult> {
   const target = await loadReplaceTarget(kit, wallet.id, req.txid);
   const rate = await kit.feeRate(req);
   const replaceable = allOwn(target.inputs) && signals(target.decoded) && (target.entry?.descendantCount ?? 1) <= 100;
@@ -81,7 +64,7 @@ interface Built {
 }
 
 /** Leases `coins` under `reason`, or fails when a concurrent request took one. */
-async function lease(kit: BumpKit, walletId: string, coins: readonly LedgerCoin[], reason: string): Promise<void> {
+async function lease(kit: SpendKit, walletId: string, coins: readonly LedgerCoin[], reason: string): Promise<void> {
   if (coins.length === 0) return;
   const now = kit.clock.now();
   const expiresAt = now + kit.settings.leaseSeconds * 1000;
@@ -95,7 +78,7 @@ async function lease(kit: BumpKit, walletId: string, coins: readonly LedgerCoin[
  * the wallet cannot.
  */
 async function fund(
-  kit: BumpKit, wallet: WalletRecord, fixed: readonly LedgerCoin[], pay: readonly TxOutputSpec[], changeScript: string,
+  kit: SpendKit, wallet: WalletRecord, fixed: readonly LedgerCoin[], pay: readonly TxOutputSpec[], changeScript: string,
   need: (inputs: number, withChange: boolean) => bigint, requireChange: boolean,
 ): Promise<{ inputs: LedgerCoin[]; change: bigint; fee: bigint }> {
   const paid = pay.reduce((s, o) => s + o.value, 0n);
@@ -118,7 +101,7 @@ async function fund(
 }
 
 /** BIP125 replacement keeping every recipient: same inputs (plus more if needed), less change. */
-async function replacement(kit: BumpKit, wallet: WalletRecord, target: ReplaceTarget, rate: number, reason: string): Promise<Built> {
+async function replacement(kit: SpendKit, wallet: WalletRecord, target: ReplaceTarget, rate: number, reason: string): Promise<Built> {
   checkEvictionCount(target);
   const own = target.inputs as LedgerCoin[];
   const original = { fee: target.fee ?? 0n, vsize: target.vsize };
@@ -151,7 +134,7 @@ async function replacement(kit: BumpKit, wallet: WalletRecord, target: ReplaceTa
  * paying enough that the package (the tx's unconfirmed ancestors, the tx and the child) reaches
  * `rate`, and at least the relay fee on its own.
  */
-async function child(kit: BumpKit, wallet: WalletRecord, target: ReplaceTarget, rate: number, reason: string): Promise<Built> {
+async function child(kit: SpendKit, wallet: WalletRecord, target: ReplaceTarget, rate: number, reason: string): Promise<Built> {
   const txid = target.tx.txid;
   if (target.tx.status !== 'pending' || (kit.chain.getMempoolEntry && !target.entry)) {
     fail('CANNOT_BUMP', 'the transaction is not in the node\'s mempool', { txid, reason: 'not-in-mempool' });

@@ -1,7 +1,8 @@
 /**
- * Spending: send, sign and cancel. One send at a time per wallet (an in-process mutex), coins
- * leased in the keystore while a draft is outstanding, fees checked against policy before any
- * signature, and idempotency keys so a retried send never pays twice.
+ * Spending: send and sign here; cancel, bump_fee and create_psbt in their own modules, over the
+ * engine's SpendKit. One send at a time per wallet (an in-process mutex), coins leased in the
+ * keystore while a draft is outstanding, fees checked against policy before any signature, and
+ * idempotency keys so a retried send never pays twice.
  */
 import { createHash } from 'node:crypto';
 import { Transaction, type Psbt } from 'bitcoinjs-lib';
@@ -12,10 +13,11 @@ import { dustThreshold } from './fee-math.ts';
 import { accountPath, deriveAccountSigner } from '../keys/hd.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import { finalizePsbt, psbtFromBase64, signPsbt } from '../secrets/psbt-signer.ts';
-import { buildCancelReplacement } from './replacement.ts';
-import { bumpFee, type BumpKit } from './fee-bump.ts';
+import { cancelTransaction, type CancelTxRequest } from './cancel.ts';
+import { bumpFee } from './fee-bump.ts';
+import { createFundedPsbt } from './psbt-funder.ts';
 import { checkPsbtFee } from './psbt-fee.ts';
-import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget } from './replace-target.ts';
+import type { SpendKit } from './spend-kit.ts';
 import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
 import { spendableBuckets } from '../ledger/coin-state.ts';
 import { prevoutsOf } from '../ledger/ledger.ts';
@@ -24,7 +26,7 @@ import { historyEntry } from '../ledger/ledger-views.ts';
 import { Broadcaster } from './broadcaster.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { AddressRecord, Network, TxStatus, WalletRecord } from '../types.ts';
-import type { BumpRequest, BumpResult, FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult, SpendGuard } from '../wallet-api.ts';
+import type { BumpRequest, BumpResult, CreatePsbtRequest, CreatePsbtResult, FeeChoice, Recipient, SendRequest, SendResult, SignRequest, SignResult } from '../wallet-api.ts';
 
 interface SpendDeps {
   store: WalletStore;
@@ -259,53 +261,33 @@ export class SpendEngine {
     });
   }
 
+  /** create_psbt: a funded, unsigned, leased PSBT; no seed needed, so watch-only wallets work (psbt-funder.ts). */
+  createPsbt(wallet: WalletRecord, req: CreatePsbtRequest): Promise<CreatePsbtResult> {
+    return this.exclusive(wallet.id, () => createFundedPsbt(this.kit(), wallet, req));
+  }
+
   /** bump_fee: a BIP125 replacement keeping the recipients, or a CPFP child (fee-bump.ts). */
   bump(wallet: WalletRecord, req: BumpRequest): Promise<BumpResult> {
     return this.exclusive(wallet.id, () => bumpFee(this.kit(), wallet, req));
   }
 
-  /** The engine's parts a fee bump or a funded PSBT uses. */
-  private kit(): BumpKit {
+  /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet (cancel.ts). */
+  cancel(wallet: WalletRecord, req: CancelTxRequest): Promise<SendResult> {
+    return this.exclusive(wallet.id, () => cancelTransaction(this.kit(), wallet, req));
+  }
+
+  /** The engine's parts its spend flows borrow. */
+  private kit(): SpendKit {
     return {
       ...this.deps, chain: this.chain(),
       feeRate: (req) => this.feeRate(req),
       changeAddress: (wallet) => this.changeAddress(wallet),
       account: (wallet) => this.psbtFields(wallet),
+      recipients: (outputs) => this.recipients(outputs),
+      spendableCoins: (walletId, target, all) => this.spendableCoins(walletId, target, all),
       sign: (wallet, psbt) => this.signWithWallet(wallet, psbt),
       broadcast: (walletId, original, hex) => this.broadcastReplacement(walletId, original, hex),
     };
-  }
-
-  /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet. */
-  cancel(wallet: WalletRecord, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult> {
-    return this.exclusive(wallet.id, async () => {
-      const { settings } = this.deps;
-      const target = await loadReplaceTarget({ ...this.deps, chain: this.chain() }, wallet.id, req.txid);
-      const inputs = target.inputs;
-      if (!allOwn(inputs)) fail('INVALID_PARAMS', 'only transactions funded entirely by this wallet can be cancelled', { txid: req.txid });
-      checkEvictionCount(target);
-      const change = await this.changeAddress(wallet);
-      const replacement = buildCancelReplacement({
-        // BIP125 rule 3: the fees of the original's mempool descendants are evicted with it.
-        original: { inputs, fee: target.fee ?? 0n, vsize: target.vsize, evictedFees: evictedFees(target) },
-        changeScript: change.script,
-        feeRate: req.feeRate,
-        minRelayFeeRate: target.minRelayFeeRate,
-        incrementalRelayFeeRate: target.incrementalRelayFeeRate,
-        ...this.psbtFields(wallet),
-      });
-      if (replacement.feeRate > settings.maxFeeRate || replacement.fee > BigInt(settings.maxFeeSats)) {
-        fail('FEE_TOO_HIGH', undefined, {
-          fee: Number(replacement.fee), feeRate: replacement.feeRate, maxFeeSats: settings.maxFeeSats, maxFeeRate: settings.maxFeeRate,
-        });
-      }
-      // SPEC §4: the replacement's fee leaves the wallet, so it counts against the caller's limits.
-      await req.guard?.({ amount: 0n, fee: replacement.fee, feeRate: replacement.feeRate, destinations: [] });
-      const { hex } = await this.signWithWallet(wallet, replacement.psbt);
-      if (!hex) fail('INTERNAL', 'wallet could not finalize its replacement');
-      const status = await this.broadcastReplacement(wallet.id, req.txid, hex);
-      return { txid: Transaction.fromHex(hex).getId(), fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false, status };
-    });
   }
 
   /** Records and broadcasts a replacement (or CPFP child) of `original`; a refusal after it was mined is ALREADY_CONFIRMED. */
