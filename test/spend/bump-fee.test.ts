@@ -126,20 +126,28 @@ describe('bump_fee against a real node', () => {
       name: `bumper-${Math.random()}`, scopes: ['wallet:read', 'wallet:send'], constraints,
     });
     const operator = await send(50_000);
-    const limited = (await mint({ maxSendPerDay: 20_000 })).token;
+    const limited = (await mint({ maxSendPerDay: 40_000 })).token;
     expect((await bump({ txid: operator.txid, feeRate: 5 }, limited)).error?.data?.code).toBe('FORBIDDEN_SCOPE');
 
+    // What the day sees is the amount plus the latest fee: 10,000 + 300 sat/vB × at least
+    // 141 vB is over 40,000 however the send was funded; 50 and 100 sat/vB fit.
     const own = await send(10_000, limited);
-    // About 141 vB × 100 sat/vB more would take the day's total past 20,000.
-    expect((await bump({ txid: own.txid, feeRate: 100 }, limited)).error?.data?.code).toBe('SPEND_LIMIT');
+    expect((await bump({ txid: own.txid, feeRate: 300 }, limited)).error?.data?.code).toBe('SPEND_LIMIT');
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(own.txid);
     const first = (await bump({ txid: own.txid, feeRate: 50 }, limited)).result as Bumped;
     expect(first?.method).toBe('rbf');
-    // The extra fees add up: a second bump to 100 sat/vB no longer fits the day.
-    expect((await bump({ txid: first.txid, feeRate: 100 }, limited)).error?.data?.code).toBe('SPEND_LIMIT');
+    // The first bump's extra fee was charged: bumping its replacement is held to the same total.
+    expect((await bump({ txid: first.txid, feeRate: 300 }, limited)).error?.data?.code).toBe('SPEND_LIMIT');
+    const second = (await bump({ txid: first.txid, feeRate: 100 }, limited)).result as Bumped;
+    expect(second?.method).toBe('rbf');
     const pool = await ctx.node.rpc<string[]>('getrawmempool');
-    expect(pool).toContain(first.txid);
+    expect(pool).toContain(second.txid);
+    expect(pool).not.toContain(first.txid);
     expect(pool).not.toContain(own.txid);
+    // Charged only for the send (about 10,141), 20,000 more would fit the day; with the bumps'
+    // fees (at least 14,100 more) it does not.
+    const more = await rpc(d, limited, 'send_transaction', { wallet, outputs: [{ address: dest, amount: 20_000 }], feeRate: 1 });
+    expect(more.error?.data?.code).toBe('SPEND_LIMIT');
     await confirmAll();
   });
 });
