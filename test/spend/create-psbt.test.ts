@@ -142,6 +142,18 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s create_psbt: watch-only funds, of
     const [accept] = await ctx.node.rpc<Array<{ allowed: boolean }>>('testmempoolaccept', [signed.hex]);
     expect(accept).toMatchObject({ allowed: true });
 
+    // Coins that are not the wallet's, or not spendable yet, are refused by name.
+    const stranger = `${'cd'.repeat(32)}:0`;
+    const refused = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], inputs: [stranger] });
+    expect(refused.error?.data).toMatchObject({ code: 'INVALID_PARAMS', field: 'inputs/0' });
+    const { address } = await ok<{ address: string }>(watch, watch.adminToken, 'generate_address', { wallet: watchId });
+    const [block] = await ctx.node.mine(1, address);
+    const coinbase = (await ctx.node.rpc<{ tx: string[] }>('getblock', block)).tx[0]!;
+    await until(() => ok<{ immature: number }>(watch, watch.adminToken, 'get_balance', { wallet: watchId }), (b) => b.immature > 0);
+    const immature = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], inputs: [`${coinbase}:0`] });
+    expect(immature.error?.data).toMatchObject({ code: 'INVALID_PARAMS', field: 'inputs/0' });
+    expect(immature.error?.message).toMatch(/immature/);
+
     // Not broadcast: release_outputs gives the coin back.
     expect(await ok(watch, watch.adminToken, 'release_outputs', { wallet: watchId, outpoints: [outpoint] })).toEqual({ released: 1 });
     expect(await leasedOutpoints()).not.toContain(outpoint);
