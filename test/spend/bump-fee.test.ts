@@ -114,6 +114,28 @@ describe('bump_fee against a real node', () => {
     await confirmAll();
   });
 
+  it('bumps the wallet’s own transaction that does not signal BIP125 by CPFP through its change', async () => {
+    const coins = await ok<Array<{ txid: string; vout: number; value: number; spendable: boolean }>>(d, d.adminToken, 'get_unspent_outputs', { wallet });
+    const coin = coins.find((c) => c.spendable && c.value >= 200_000)!;
+    const { address: back } = await ok<{ address: string }>(d, d.adminToken, 'generate_address', { wallet });
+    // The node builds it with final sequences (replaceable = false); walletd signs its own input.
+    const unsigned = await ctx.node.rpc<string>('createpsbt', [{ txid: coin.txid, vout: coin.vout }],
+      [{ [dest]: 0.0005 }, { [back]: (coin.value - 50_000 - 200) / 1e8 }], 0, false);
+    const signed = await ok<{ hex: string; complete: boolean }>(d, d.adminToken, 'sign_transaction', { wallet, psbt: unsigned });
+    expect(signed.complete).toBe(true);
+    const txid = await ctx.node.rpc<string>('sendrawtransaction', signed.hex);
+    expect(await ctx.node.rpc<{ 'bip125-replaceable': boolean }>('getmempoolentry', txid)).toMatchObject({ 'bip125-replaceable': false });
+    await until(() => rpc(d, d.adminToken, 'get_tx_status', { wallet, txid }), (a) => a.result !== undefined);
+    const answer = await bump({ txid, feeRate: 10 });
+    expect(answer.error).toBeUndefined();
+    const bumped = answer.result as Bumped;
+    expect(bumped.method).toBe('cpfp');
+    expect((await nodeTx(bumped.txid)).vin.some((i) => i.txid === txid)).toBe(true);
+    const entry = await ctx.node.rpc<{ ancestorfees: number; ancestorsize: number }>('getmempoolentry', bumped.txid);
+    expect(entry.ancestorfees / entry.ancestorsize).toBeGreaterThanOrEqual(10);
+    await confirmAll();
+  });
+
   it('answers ALREADY_CONFIRMED for a mined transaction and TX_NOT_FOUND for a stranger’s', async () => {
     const sent = await send(100_000);
     await confirmAll();
