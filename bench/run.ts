@@ -8,13 +8,14 @@ import { report, RESULTS_DIR } from './lib/results.ts';
 import { writeSummary } from './lib/summary.ts';
 import type { BenchOptions, Scenario } from './lib/scenario.ts';
 import { cliScenario } from './scenarios/cli.ts';
+import { memoryScenario } from './scenarios/memory.ts';
 import { peerScenario } from './scenarios/peer.ts';
 import { rpcScenario } from './scenarios/rpc.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { signScenario } from './scenarios/sign.ts';
 import { syncScenario } from './scenarios/sync.ts';
 
-const ALL: Scenario[] = [rpcScenario, signScenario, cliScenario, scaleScenario, syncScenario, peerScenario];
+const ALL: Scenario[] = [rpcScenario, signScenario, cliScenario, scaleScenario, memoryScenario, syncScenario, peerScenario];
 
 function parseArgs(argv: string[]): { opts: BenchOptions; only: string[] | null } {
   const opts: BenchOptions = { quick: false };

@@ -35,7 +35,17 @@ export const ERRORS = {
   SHUTTING_DOWN: { rpcCode: -32016, message: 'Daemon is shutting down' },
   TOKEN_NOT_FOUND: { rpcCode: -32018, message: 'No active token with that id' },
   REQUEST_REFUSED: { rpcCode: -32017, message: 'Request refused: Host or Origin not allowed' },
-  CANNOT_BUMP: { rpcCode: -32041, message: 'Transaction can be neither replaced nor bumped by a child' },
+  // Sending (issue 13); numbered from -32040 so parallel additions elsewhere do not collide.
+  FEE_ESTIMATE_UNAVAILABLE: { rpcCode: -32040, message: 'The chain backend has no fee estimate and fees.fallbackFeeRate is not set; give feeRate' },
+  TX_TOO_LARGE: { rpcCode: -32041, message: 'Transaction would exceed the standard weight of 400000 WU' },
+  DUPLICATE_DESTINATION: { rpcCode: -32042, message: 'A destination appears more than once in one send' },
+  INPUT_NOT_FOUND: { rpcCode: -32043, message: 'Input is not a coin of this wallet' },
+  INPUT_SPENT: { rpcCode: -32044, message: 'Input is already spent' },
+  INPUT_IMMATURE: { rpcCode: -32045, message: 'Input is an immature coinbase output' },
+  INPUT_LEASED: { rpcCode: -32046, message: 'Input is leased by another draft' },
+  INPUT_UNCONFIRMED: { rpcCode: -32047, message: 'Input is an unconfirmed coin the wallet may not spend' },
+  // Fee bumps (issue 13), numbered from -32050.
+  CANNOT_BUMP: { rpcCode: -32050, message: 'Transaction can be neither replaced nor bumped by a child' },
   INTERNAL: { rpcCode: -32603, message: 'Internal error' },
 } as const satisfies Record<string, { rpcCode: number; message: string }>;
 

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { startDaemon, StartupError, type DaemonHandle } from '../server/daemon.ts';
 import { createLogger } from '../server/logger.ts';
 import { registerRecoveryPhrase } from './recovery-phrase.ts';
+import { registerSandbox } from './sandbox-command.ts';
 import { safeError } from '../rpc/redact.ts';
 
 /** Hard limit for a graceful stop (SPEC §10); past it the process exits 1 regardless. */
@@ -139,5 +140,6 @@ export const program = new Command('walletd')
 // Subcommands (e.g. `walletd recovery-phrase`) register on `program` here, before parsing; the
 // root action above runs only when no subcommand is named.
 registerRecoveryPhrase(program);
+registerSandbox(program);
 
 await program.parseAsync(process.argv);

@@ -11,8 +11,15 @@ export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}
   ? `${Head}${Capitalize<CamelCase<Tail>>}`
   : S;
 
+/** What a call with a `dryRun` param answers: the preview exactly when it passes `dryRun: true`. */
+export type DryRunOutcome<Q, R> = 'dryRun' extends keyof Q
+  ? Q extends { dryRun: true } ? Extract<R, { dryRun: true }> : Q extends { dryRun?: false } ? Exclude<R, { dryRun: true }> : R
+  : Exclude<R, { dryRun: true }>;
+
 /** A call signature; params may be omitted when the method has no required param. */
-export type MethodCall<N extends MethodName> = {} extends MethodMap[N]['params']
+export type MethodCall<N extends MethodName> = 'dryRun' extends keyof MethodMap[N]['params']
+  ? <Q extends MethodMap[N]['params']>(params: Q) => Promise<DryRunOutcome<Q, MethodMap[N]['result']>>
+  : {} extends MethodMap[N]['params']
   ? (params?: MethodMap[N]['params']) => Promise<MethodMap[N]['result']>
   : (params: MethodMap[N]['params']) => Promise<MethodMap[N]['result']>;
 

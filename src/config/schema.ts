@@ -83,8 +83,12 @@ export const ConfigSchema = Type.Object(
     ),
     fees: Type.Object(
       {
-        /** sat/vB used when the backend has no estimate (fresh regtest, quiet signet). */
-        fallbackFeeRate: Type.Number({ ...SatPerVb, default: 2 }),
+        /**
+         * sat/vB used when the backend has no estimate (fresh regtest, quiet signet). Unset by
+         * default, as Core's -fallbackfee=0: a confTarget with no estimate then fails with
+         * FEE_ESTIMATE_UNAVAILABLE instead of silently paying a made-up rate.
+         */
+        fallbackFeeRate: Type.Optional(SatPerVb),
         maxFeeRate: Type.Number({ ...SatPerVb, default: 1000 }),
         maxFeeSats: Type.Integer({ minimum: 1, default: 5_000_000 }),
         defaultConfTarget: Type.Integer({ minimum: 1, maximum: 1008, default: 6 }),

@@ -9,6 +9,7 @@ import type { BucketTotals, CoinBucket, LedgerCoin, LedgerTx, Outpoint, SpendRec
 import type { BlockRef } from '../wallet/types.ts';
 import type { Database, SqlParams } from './database.ts';
 import { outpointsJson, toLedgerCoin, toLedgerTx, type LedgerCoinRow, type LedgerTxRow } from './ledger-rows.ts';
+import { allByOutpoint, chunks } from './paged-read.ts';
 import { COINS_BY_OUTPOINT, COINS_OF, INPUTS_OF, SqlLedgerTxn, toSpend } from './sql-ledger-txn.ts';
 import { MEMPOOL_HEIGHT, SORT_HEIGHT } from './wallet-rows.ts';
 
@@ -93,11 +94,14 @@ export class SqlLedgerStore implements LedgerStore {
   async listCoins(walletId: string, opts: { buckets: readonly CoinBucket[]; limit: number; after?: Outpoint; maxHeight?: number }): Promise<LedgerCoin[]> {
     const b = bucketList(opts.buckets);
     const at = opts.after?.lastIndexOf(':') ?? -1;
-    const after = opts.after ? [opts.after.slice(0, at), Number(opts.after.slice(at + 1))] : ['', -1];
-    const rows = await this.db.all<LedgerCoinRow>(
-      `SELECT * FROM ledger_coins WHERE wallet_id = ? AND bucket IN (${b.sql}) AND (txid, vout) > (?, ?)
-        AND (? IS NULL OR block_height <= ?) ORDER BY txid, vout LIMIT ?`,
-      [walletId, ...b.params, ...after, opts.maxHeight ?? null, opts.maxHeight ?? null, opts.limit],
+    const after: [string, number] = opts.after ? [opts.after.slice(0, at), Number(opts.after.slice(at + 1))] : ['', -1];
+    const rows = await allByOutpoint<LedgerCoinRow>(
+      this.db,
+      `SELECT * FROM ledger_coins WHERE wallet_id = ? AND bucket IN (${b.sql}) AND (? IS NULL OR block_height <= ?)
+        AND (txid, vout) > (?, ?) ORDER BY txid, vout LIMIT ?`,
+      [walletId, ...b.params, opts.maxHeight ?? null, opts.maxHeight ?? null],
+      opts.limit,
+      after,
     );
     return rows.map(toLedgerCoin);
   }
@@ -133,8 +137,12 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async coinsOf(walletId: string, txids: readonly string[]): Promise<LedgerCoin[]> {
-    if (txids.length === 0) return [];
-    return (await this.db.all<LedgerCoinRow>(COINS_OF, [walletId, JSON.stringify(txids)])).map(toLedgerCoin);
+    const out: LedgerCoin[] = [];
+    // A tx can pay the wallet a thousand outputs: a few txids per read bounds its native result set.
+    for (const part of chunks(txids, 4)) {
+      for (const r of await this.db.all<LedgerCoinRow>(COINS_OF, [walletId, JSON.stringify(part)])) out.push(toLedgerCoin(r));
+    }
+    return out;
   }
 
   async inputsOf(walletId: string, txids: readonly string[]): Promise<SpendRecord[]> {
@@ -182,9 +190,11 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async watchedOutpoints(walletId: string): Promise<Outpoint[]> {
-    const rows = await this.db.all<{ txid: string; vout: number }>(
+    const rows = await allByOutpoint<{ txid: string; vout: number }>(
+      this.db,
       `SELECT c.txid, c.vout FROM ledger_coins c WHERE c.wallet_id = ? AND c.bucket != 'dead'
-        AND NOT EXISTS (SELECT 1 FROM ledger_txs s WHERE s.wallet_id = c.wallet_id AND s.txid = c.spent_by AND s.status = 'confirmed')`,
+        AND NOT EXISTS (SELECT 1 FROM ledger_txs s WHERE s.wallet_id = c.wallet_id AND s.txid = c.spent_by AND s.status = 'confirmed')
+        AND (c.txid, c.vout) > (?, ?) ORDER BY c.txid, c.vout LIMIT ?`,
       [walletId],
     );
     return rows.map((r) => `${r.txid}:${r.vout}`);

@@ -199,11 +199,38 @@ export const RecipientSchema = Type.Object({ address: Address, amount: PositiveS
 /** A non-empty list of payments. */
 export const Recipients = Type.Array(RecipientSchema, { minItems: 1, maxItems: 1000 });
 
-/** send_transaction / cancel_transaction (SendResult). */
+/** Where a fee rate came from (FeeSource). */
+export const FeeSourceSchema = Type.Union([Type.Literal('explicit'), Type.Literal('estimate'), Type.Literal('fallback')]);
+
+/** Coin control: exactly these wallet coins are spent (InputRef[]). */
+export const InputRefs = Type.Array(
+  Type.Object({ txid: Txid, vout: Type.Integer({ minimum: 0, maximum: 999_999 }) }, strict),
+  { minItems: 1, maxItems: 10_000, description: 'Spend exactly these coins' },
+);
+
+/** send_transaction / send_all / cancel_transaction (SendResult). */
 export const SendResultSchema = Type.Object(
-  { txid: Type.String(), fee: Sats, feeRate: Type.Number({ minimum: 0 }), replayed: Type.Boolean(), status: TxStatusSchema },
+  {
+    txid: Type.String(), fee: Sats, feeRate: Type.Number({ minimum: 0 }),
+    feeSource: Type.Optional(FeeSourceSchema), amount: Type.Optional(Sats),
+    replayed: Type.Boolean(), status: TxStatusSchema,
+    replacedBy: Type.Optional(Nullable(Type.String())), conflictedBy: Type.Optional(Nullable(Type.String())),
+  },
   strict,
 );
+
+/** A send's `dryRun: true` answer (DryRunResult): nothing leased, signed or broadcast. */
+export const DryRunResultSchema = Type.Object(
+  {
+    dryRun: Type.Literal(true), fee: Sats, vsize: Count, feeRate: Type.Number({ minimum: 0 }), feeSource: FeeSourceSchema, amount: Sats,
+    inputs: Type.Array(Type.Object({ txid: Type.String(), vout: Count, value: Sats }, strict)),
+    change: Nullable(Type.Object({ address: Nullable(Type.String()), amount: Sats }, strict)),
+  },
+  strict,
+);
+
+/** send_transaction / send_all: the broadcast send, or the preview of a dry run. */
+export const SendOrDryRunSchema = Type.Union([SendResultSchema, DryRunResultSchema]);
 
 /** sign_transaction (SignResult). */
 export const SignResultSchema = Type.Object(

@@ -104,6 +104,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     settings: {
       ...config.wallet,
       ...config.fees,
+      fallbackFeeRate: config.fees.fallbackFeeRate ?? null,
       pollIntervalMs: config.chain.pollIntervalMs,
       confirmationDepth: config.notify.confirmationDepth,
     },

@@ -117,13 +117,24 @@ export class Metrics {
 /** The standard `process_*` metrics every Prometheus client library exports. */
 function processMetrics(startTimeSeconds: number): string[] {
   const cpu = cpuUsage();
+  const mem = memoryUsage();
   return [
     '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds',
     '# TYPE process_cpu_seconds_total counter',
     `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
     '# HELP process_resident_memory_bytes Resident memory size in bytes',
     '# TYPE process_resident_memory_bytes gauge',
-    `process_resident_memory_bytes ${memoryUsage.rss()}`,
+    `process_resident_memory_bytes ${mem.rss}`,
+    // prom-client's nodejs_* names: whether a large RSS is the JS heap or native memory (SQLite).
+    '# HELP nodejs_heap_size_total_bytes Process heap size from Node.js in bytes',
+    '# TYPE nodejs_heap_size_total_bytes gauge',
+    `nodejs_heap_size_total_bytes ${mem.heapTotal}`,
+    '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes',
+    '# TYPE nodejs_heap_size_used_bytes gauge',
+    `nodejs_heap_size_used_bytes ${mem.heapUsed}`,
+    '# HELP nodejs_external_memory_bytes Node.js external memory size in bytes',
+    '# TYPE nodejs_external_memory_bytes gauge',
+    `nodejs_external_memory_bytes ${mem.external}`,
     '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds',
     '# TYPE process_start_time_seconds gauge',
     `process_start_time_seconds ${Math.floor(startTimeSeconds)}`,

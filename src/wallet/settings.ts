@@ -9,7 +9,8 @@ export interface WalletSettings {
   spendZeroConfChange: boolean;
   leaseSeconds: number;
   maxUnlockSeconds: number;
-  fallbackFeeRate: number;
+  /** Explicitly configured fallback for a missing estimate; null (the default) refuses instead. */
+  fallbackFeeRate: number | null;
   maxFeeRate: number;
   maxFeeSats: number;
   defaultConfTarget: number;

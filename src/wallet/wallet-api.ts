@@ -134,11 +134,37 @@ export interface FeeChoice {
  */
 export type SpendGuard = (spend: { amount: bigint; fee: bigint; feeRate?: number; destinations: string[] }) => Promise<void>;
 
-/** send_transaction. */
-export interface SendRequest extends FeeChoice {
-  outputs: Recipient[];
+/** Where a send's fee rate came from: the caller, the backend's estimate, or the configured fallback. */
+export type FeeSource = 'explicit' | 'estimate' | 'fallback';
+
+/** A coin named by the caller (coin control). */
+export interface InputRef {
+  txid: string;
+  vout: number;
+}
+
+/** What every send shares: the fee choice, coin control, preview, caps and idempotency. */
+export interface SendOptions extends FeeChoice {
+  /** Spend exactly these coins. */
+  inputs?: InputRef[];
+  /** Preview only: nothing is leased, signed, recorded or broadcast. */
+  dryRun?: boolean;
+  /** Allow a fee larger than the amount sent. */
+  allowHighFee?: boolean;
   idempotencyKey?: string;
   guard?: SpendGuard;
+}
+
+/** send_transaction. */
+export interface SendRequest extends SendOptions {
+  outputs: Recipient[];
+  /** Indexes into `outputs` whose amounts pay the fee, split evenly (Core's subtractfeefrom). */
+  subtractFeeFrom?: number[];
+}
+
+/** send_all: every spendable coin, or exactly `inputs`, to one address, with no change. */
+export interface SendAllRequest extends SendOptions {
+  address: string;
 }
 
 /** Result of a send or a cancel. */
@@ -147,6 +173,10 @@ export interface SendResult {
   fee: number;
   /** sat/vB actually paid. */
   feeRate: number;
+  /** Where the fee rate came from; absent on a replay and on replacements. */
+  feeSource?: FeeSource;
+  /** Sats the recipients receive (after subtractFeeFrom); absent on a replay and on replacements. */
+  amount?: number;
   /** True when an idempotent retry returned an earlier send. */
   replayed: boolean;
   /**
@@ -155,7 +185,34 @@ export interface SendResult {
    * current status, which may also be `confirmed`, `replaced` or `conflicted`.
    */
   status: TxStatus;
+  /** On a replay of a send since replaced (cancel, bump): the transaction that replaced it. */
+  replacedBy?: string | null;
+  /** On a replay of a send since double-spent: the transaction that conflicted it. */
+  conflictedBy?: string | null;
 }
+
+/** What a send would do (`dryRun: true`): nothing was leased, signed or broadcast. */
+export interface DryRunResult {
+  dryRun: true;
+  fee: number;
+  /** Estimated vsize of the signed transaction. */
+  vsize: number;
+  feeRate: number;
+  feeSource: FeeSource;
+  /** Sats the recipients would receive. */
+  amount: number;
+  inputs: Array<{ txid: string; vout: number; value: number }>;
+  /**
+   * The change output, or null for a changeless transaction. `address` is the change address
+   * the wallet would issue next (not issued by the preview; a concurrent call may take it).
+   */
+  change: { address: string | null; amount: number } | null;
+}
+
+/** What a send answers: a preview for `dryRun: true`, a sent transaction without it, either when unknown. */
+export type SendOutcome<R extends { dryRun?: boolean }> = 'dryRun' extends keyof R
+  ? R extends { dryRun: true } ? DryRunResult : R extends { dryRun?: false } ? SendResult : SendResult | DryRunResult
+  : SendResult;
 
 /** bump_fee's request. */
 export interface BumpRequest extends FeeChoice {
@@ -176,20 +233,15 @@ export interface BumpResult {
   status: TxStatus;
 }
 
-/**
- * Coin control and fee attribution (SPEC §5), one options type for every funding path
- * (send_transaction, send_all, create_psbt).
- */
-export interface FundingOptions {
-  /** Outpoints (`txid:vout`) to spend, exactly these. */
-  inputs?: string[];
-  /** Indexes into `outputs` whose amounts pay the fee, split equally. */
-  subtractFeeFrom?: number[];
-}
-
 /** create_psbt: a funded, unsigned PSBT for an external signer. */
-export interface CreatePsbtRequest extends FeeChoice, FundingOptions {
+export interface CreatePsbtRequest extends FeeChoice {
   outputs: Recipient[];
+  /** Spend exactly these coins (coin control, as the sends). */
+  inputs?: InputRef[];
+  /** Indexes into `outputs` whose amounts pay the fee, split evenly. */
+  subtractFeeFrom?: number[];
+  /** Allow a fee larger than the amount sent. */
+  allowHighFee?: boolean;
 }
 
 /** create_psbt's result. Nothing is signed; the inputs stay leased until release or expiry. */
@@ -199,6 +251,7 @@ export interface CreatePsbtResult {
   fee: number;
   /** sat/vB over the estimated final vsize. */
   feeRate: number;
+  feeSource: FeeSource;
   vsize: number;
   /** Index of the change output, or null when there is none. */
   changeIndex: number | null;
@@ -237,7 +290,8 @@ export interface WalletApi {
   /** Coins ordered by outpoint; `limit` and `after` (the last outpoint of the previous page) page them. */
   getUnspentOutputs(walletId: string, req: { minConf: number; limit?: number; after?: string }): Promise<UnspentOutput[]>;
   getTxStatus(walletId: string, txid: string): Promise<TxStatusInfo>;
-  sendTransaction(walletId: string, req: SendRequest): Promise<SendResult>;
+  sendTransaction<R extends SendRequest>(walletId: string, req: R): Promise<SendOutcome<R>>;
+  sendAll<R extends SendAllRequest>(walletId: string, req: R): Promise<SendOutcome<R>>;
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
   cancelTransaction(walletId: string, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult>;
   bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult>;

@@ -11,10 +11,12 @@ import type { ChainBackend, Clock, WalletStore } from './ports.ts';
 import { sealSeed } from './secrets/seed-vault.ts';
 import { SeedKeeper } from './secrets/seed-keeper.ts';
 import { SpendEngine } from './spend/spend-engine.ts';
+import type { DeriveKey } from './secrets/seed-cache.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
-  AddressInfo, Balance, BumpRequest, BumpResult, CreatePsbtRequest, CreatePsbtResult, SendRequest, SendResult, SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
+  AddressInfo, Balance, BumpRequest, BumpResult, CreatePsbtRequest, CreatePsbtResult, SendAllRequest, SendOutcome, SendRequest, SendResult,
+  SignRequest, SignResult, TxHistoryEntry, TxStatusInfo,
   UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
@@ -36,6 +38,8 @@ export interface WalletServiceDeps {
   settings: WalletSettings;
   log?: WalletLog;
   events?: WalletEventSink;
+  /** Replaces the scrypt run that opens a no-passphrase wallet's seed (tests count KDF runs). */
+  deriveKey?: DeriveKey;
 }
 
 
@@ -48,7 +52,7 @@ export class WalletService implements WalletApi {
   private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WalletServiceDeps) {
-    this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds);
+    this.seeds = new SeedKeeper(deps.clock, deps.settings.maxUnlockSeconds, deps.deriveKey ? { deriveKey: deps.deriveKey } : {});
     this.sync = new SyncRunner({ ...deps, log: deps.log ?? SILENT_LOG });
     this.spend = new SpendEngine({
       ...deps,
@@ -272,8 +276,14 @@ export class WalletService implements WalletApi {
     return txStatusView(tx, await this.tipHeight(walletId));
   }
 
-  async sendTransaction(walletId: string, req: SendRequest): Promise<SendResult> {
-    return this.spend.send(await this.wallet(walletId), req);
+  async sendTransaction<R extends SendRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
+    // The engine answers a preview exactly when `dryRun` is true, which is what SendOutcome says.
+    return (await this.spend.send(await this.wallet(walletId), req)) as SendOutcome<R>;
+  }
+
+  /** send_all: sweep every spendable coin, or exactly `inputs`, to one address. */
+  async sendAll<R extends SendAllRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
+    return (await this.spend.sendAll(await this.wallet(walletId), req)) as SendOutcome<R>;
   }
 
   async signTransaction(walletId: string, req: SignRequest): Promise<SignResult> {

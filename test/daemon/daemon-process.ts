@@ -128,5 +128,8 @@ export function chainEnv(node: RegtestNode): Record<string, string> {
     WALLETD_CHAIN_USER: node.user,
     WALLETD_CHAIN_PASSWORD: node.password,
     WALLETD_CHAIN_POLL_INTERVAL_MS: '200',
+    // A fresh regtest chain has no fee estimate; set the fallback explicitly, as Core's
+    // functional tests pass -fallbackfee (tests of FEE_ESTIMATE_UNAVAILABLE drop it).
+    WALLETD_FEES_FALLBACK_FEE_RATE: '2',
   };
 }

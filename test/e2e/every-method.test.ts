@@ -68,6 +68,8 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     const locked = await rpc(d, d.adminToken, 'send_transaction', { ...w, outputs: [{ address: to, amount: 1_000_000 }] }, via);
     expect(locked.error?.data?.code).toBe('WALLET_LOCKED');
     expect(await call('unlock_wallet', { ...w, passphrase: WALLET_PASS, timeoutSec: 120 })).toBe(true);
+    await call('send_transaction', { ...w, outputs: [{ address: to, amount: 1_000_000 }], feeRate: 2, dryRun: true });
+    await call('send_all', { ...w, address: to, feeRate: 2, dryRun: true });
     const sent = await call<{ txid: string }>('send_transaction', { ...w, outputs: [{ address: to, amount: 1_000_000 }], feeRate: 2 });
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(sent.txid);
     await call('get_tx_status', { ...w, txid: sent.txid });
@@ -108,7 +110,8 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     const metrics = await (await fetch(`${d.url}/metrics`, { headers: { authorization: `Bearer ${d.adminToken}` } })).text();
     expect(metrics).toMatch(/^walletd_chain_tip_height \d+$/m);
     expect(metrics).toMatch(/^walletd_chain_sync_lag_blocks \d+$/m);
-    expect(metrics).toMatch(/^walletd_rpc_requests_total\{method="send_transaction",outcome="ok"\} 1$/m);
+    // The dry run and the real send.
+    expect(metrics).toMatch(/^walletd_rpc_requests_total\{method="send_transaction",outcome="ok"\} 2$/m);
     expect(info.tipHeight).toBeGreaterThanOrEqual(info.syncHeight);
   });
 

@@ -11,6 +11,7 @@ import { resolveNetwork } from '../../src/wallet/keys/networks.ts';
 import type { ChainBackend, Clock } from '../../src/wallet/ports.ts';
 import { WalletService, type WalletSettings } from '../../src/wallet/wallet-service.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
+import type { DeriveKey } from '../../src/wallet/secrets/seed-cache.ts';
 
 /** Settings as the daemon's defaults, with a slow poll: tests sync explicitly. */
 export const TEST_SETTINGS: WalletSettings = {
@@ -37,7 +38,10 @@ export interface ServiceHarness {
 }
 
 /** Opens a fresh keystore and a service following `node` through `chain` (bitcoind by default). */
-export async function startService(node: RegtestNode, chain?: ChainBackend, datadir?: string): Promise<ServiceHarness> {
+export async function startService(
+  node: RegtestNode, chain?: ChainBackend, datadir?: string,
+  opts: { settings?: Partial<WalletSettings>; deriveKey?: DeriveKey } = {},
+): Promise<ServiceHarness> {
   const dir = datadir ?? mkdtempSync(join(tmpdir(), 'walletd-it-'));
   const keystore = await openKeystore({ datadir: dir });
   const backend = chain ?? new BitcoindBackend({ url: node.url, user: node.user, password: node.password });
@@ -46,7 +50,8 @@ export async function startService(node: RegtestNode, chain?: ChainBackend, data
     clock: systemClock(),
     network: resolveNetwork('regtest', node.networkParams),
     chain: backend,
-    settings: TEST_SETTINGS,
+    settings: { ...TEST_SETTINGS, ...opts.settings },
+    ...(opts.deriveKey ? { deriveKey: opts.deriveKey } : {}),
   });
   return {
     service, keystore, chain: backend, datadir: dir,

@@ -13,7 +13,9 @@ import type { Clock } from '../../src/wallet/ports.ts';
 import { FakePortability } from '../portability/fake-portability.ts';
 import { MemoryEventStore } from '../notify/memory-event-store.ts';
 import { Notifier } from '../../src/notify/notifier.ts';
-import type { SendRequest, SpendGuard, WalletApi, WalletSummary } from '../../src/wallet/wallet-api.ts';
+import type {
+  DryRunResult, SendAllRequest, SendOptions, SendOutcome, SendRequest, SendResult, SpendGuard, WalletApi, WalletSummary,
+} from '../../src/wallet/wallet-api.ts';
 
 /** The fee of every draft the fake wallet signs. */
 export const FAKE_DRAFT_FEE = 200n;
@@ -128,13 +130,23 @@ export class FakeWalletApi implements WalletApi {
     this.check('getTxStatus', walletId, txid);
     return { txid, status: 'pending' as const, confirmations: 0, blockHeight: null, blockHash: null, replacedBy: null, conflictedBy: null };
   }
-  async sendTransaction(walletId: string, req: SendRequest) {
+  async sendTransaction<R extends SendRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
     this.check('sendTransaction', walletId, req);
     const amount = req.outputs.reduce((s, o) => s + BigInt(o.amount), 0n);
-    await req.guard?.({ amount, fee: 141n, feeRate: 1, destinations: req.outputs.map((o) => o.address) });
+    return this.fakeSend(amount, req.outputs.map((o) => o.address), req) as Promise<SendOutcome<R>>;
+  }
+  async sendAll<R extends SendAllRequest>(walletId: string, req: R): Promise<SendOutcome<R>> {
+    this.check('sendAll', walletId, req);
+    return this.fakeSend(100_000n, [req.address], req) as Promise<SendOutcome<R>>;
+  }
+  private async fakeSend(amount: bigint, destinations: string[], req: SendOptions): Promise<SendResult | DryRunResult> {
+    await req.guard?.({ amount, fee: 141n, feeRate: 1, destinations });
+    if (req.dryRun) {
+      return { dryRun: true, fee: 141, vsize: 141, feeRate: 1, feeSource: 'explicit', amount: Number(amount), inputs: [{ txid: TXID, vout: 0, value: Number(amount) + 141 }], change: null };
+    }
     if (this.sendDelayMs) await new Promise((r) => setTimeout(r, this.sendDelayMs));
     const txid = (this.nextTxid++).toString(16).padStart(64, '0');
-    return { txid, fee: 141, feeRate: 1, replayed: false, status: 'pending' as const };
+    return { txid, fee: 141, feeRate: 1, feeSource: 'explicit', amount: Number(amount), replayed: false, status: 'pending' as const };
   }
   async signTransaction(walletId: string, req: { outputs?: Array<{ amount: number }> } | { psbt: string }) {
     this.check('signTransaction', walletId, req);
@@ -160,7 +172,7 @@ export class FakeWalletApi implements WalletApi {
   }
   async createPsbt(walletId: string, req: unknown) {
     this.check('createPsbt', walletId, req);
-    return { psbt: 'cHNidP8A', fee: 200, feeRate: 2, vsize: 100, changeIndex: null, inputs: [`${TXID}:0`], leasedUntil: 1 };
+    return { psbt: 'cHNidP8A', fee: 200, feeRate: 2, feeSource: 'explicit' as const, vsize: 100, changeIndex: null, inputs: [`${TXID}:0`], leasedUntil: 1 };
   }
   async releaseOutputs(walletId: string, req: unknown) {
     this.check('releaseOutputs', walletId, req);

@@ -184,5 +184,6 @@ describe('health, readiness and metrics', () => {
     expect(ok.body).toMatch(/^walletd_rpc_duration_seconds_bucket\{method="list_wallets",le="\+Inf"\} \d+$/m);
     expect(ok.body).toMatch(/^walletd_wallets 0$/m);
     expect(ok.body).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(ok.body).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
   });
 });

@@ -126,8 +126,9 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s create_psbt: watch-only funds, of
     const coin = coins.find((c) => c.spendable)!;
     const to = await ctx.node.rpc<string>('getnewaddress');
     const outpoint = `${coin.txid}:${coin.vout}`;
+    const ref = { txid: coin.txid, vout: coin.vout };
     const funded = await ok<Funded>(watch, watch.adminToken, 'create_psbt', {
-      wallet: watchId, outputs: [{ address: to, amount: coin.value }], feeRate: 2, inputs: [outpoint], subtractFeeFrom: [0],
+      wallet: watchId, outputs: [{ address: to, amount: coin.value }], feeRate: 2, inputs: [ref], subtractFeeFrom: [0],
     });
     expect(funded.inputs).toEqual([outpoint]);
     expect(funded.changeIndex).toBeNull();
@@ -135,7 +136,8 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s create_psbt: watch-only funds, of
     expect(Math.round(decoded.tx.vout[0]!.value * 1e8)).toBe(coin.value - funded.fee);
     expect(funded.feeRate).toBeGreaterThanOrEqual(2);
     // A leased coin cannot be named again until it is released.
-    expect((await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], inputs: [outpoint] })).error?.data?.code).toBe('INVALID_PARAMS');
+    const again = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], feeRate: 2, inputs: [ref] });
+    expect(again.error?.data).toMatchObject({ code: 'INPUT_LEASED', field: 'inputs/0' });
 
     const signed = await ok<{ psbt: string; hex: string; complete: boolean }>(signer, signer.adminToken, 'sign_transaction', { wallet: signerId, psbt: funded.psbt });
     expect(signed.complete).toBe(true);
@@ -143,16 +145,15 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s create_psbt: watch-only funds, of
     expect(accept).toMatchObject({ allowed: true });
 
     // Coins that are not the wallet's, or not spendable yet, are refused by name.
-    const stranger = `${'cd'.repeat(32)}:0`;
-    const refused = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], inputs: [stranger] });
-    expect(refused.error?.data).toMatchObject({ code: 'INVALID_PARAMS', field: 'inputs/0' });
+    const stranger = { txid: 'cd'.repeat(32), vout: 0 };
+    const refused = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], feeRate: 2, inputs: [stranger] });
+    expect(refused.error?.data).toMatchObject({ code: 'INPUT_NOT_FOUND', field: 'inputs/0' });
     const { address } = await ok<{ address: string }>(watch, watch.adminToken, 'generate_address', { wallet: watchId });
     const [block] = await ctx.node.mine(1, address);
     const coinbase = (await ctx.node.rpc<{ tx: string[] }>('getblock', block)).tx[0]!;
     await until(() => ok<{ immature: number }>(watch, watch.adminToken, 'get_balance', { wallet: watchId }), (b) => b.immature > 0);
-    const immature = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], inputs: [`${coinbase}:0`] });
-    expect(immature.error?.data).toMatchObject({ code: 'INVALID_PARAMS', field: 'inputs/0' });
-    expect(immature.error?.message).toMatch(/immature/);
+    const immature = await rpc(watch, watch.adminToken, 'create_psbt', { wallet: watchId, outputs: [{ address: to, amount: 10_000 }], feeRate: 2, inputs: [{ txid: coinbase, vout: 0 }] });
+    expect(immature.error?.data).toMatchObject({ code: 'INPUT_IMMATURE', field: 'inputs/0' });
 
     // Not broadcast: release_outputs gives the coin back.
     expect(await ok(watch, watch.adminToken, 'release_outputs', { wallet: watchId, outpoints: [outpoint] })).toEqual({ released: 1 });

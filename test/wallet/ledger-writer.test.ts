@@ -208,4 +208,33 @@ describe('LedgerWriter', () => {
     expect(await store.getTx(W, pay.txid)).toMatchObject({ status: 'pending', relayed: true });
     expect(await store.totals(W)).toMatchObject({ untrustedPending: 7000n });
   });
+
+  it('trust follows the parents: a reorg that un-confirms a stranger’s payment makes own spends of it untrusted, and mining it again restores them', async () => {
+    const fund = tx([foreignOutpoint()], [[mine(0), 10_000]]);
+    await apply(5, (w) => w.seen(mined(fund, 5)));
+    const spend = tx([`${fund.txid}:0`], [[stranger(), 6000], [mine(1), 3800]]);
+    await apply(5, (w) => w.seen(pending(spend)));
+    const grandchild = tx([`${spend.txid}:1`], [[mine(2), 3500]]);
+    await apply(5, (w) => w.seen(pending(grandchild)));
+    expect(await store.totals(W)).toMatchObject({ trustedPending: 3500n, untrustedPending: 0n });
+    // Core's IsTrusted: a parent at depth 0 that is not from the wallet is not trusted, nor is anything below it.
+    await apply(4, (w) => w.disconnectAbove(4));
+    expect(await store.totals(W)).toMatchObject({ trustedPending: 0n, untrustedPending: 3500n });
+    expect(await store.getTx(W, grandchild.txid)).toMatchObject({ status: 'pending', trusted: false });
+    await apply(5, (w) => w.seen(mined(fund, 5)));
+    expect(await store.totals(W)).toMatchObject({ trustedPending: 3500n, untrustedPending: 0n });
+    expect(await store.getTx(W, spend.txid)).toMatchObject({ trusted: true });
+  });
+
+  it('an own tx whose parent left the mempool is no longer trusted', async () => {
+    const fund = tx([foreignOutpoint()], [[mine(0), 10_000]]);
+    await apply(5, (w) => w.seen(mined(fund, 5)));
+    const spend = tx([`${fund.txid}:0`], [[stranger(), 6000], [mine(1), 3800]]);
+    await apply(5, (w) => w.seen(pending(spend)));
+    const child = tx([`${spend.txid}:1`], [[mine(2), 3500]]);
+    await apply(5, (w) => w.seen(pending(child)));
+    const stored = (await store.getTx(W, spend.txid))!;
+    await apply(5, (w) => w.setRelayed(stored, false));
+    expect(await store.getTx(W, child.txid)).toMatchObject({ trusted: false });
+  });
 });

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineMethod } from '../define-method.ts';
 import { fail } from '../../errors.ts';
-import { ConfTarget, Count, FeeRate, Outpoint, Recipients, Sats, WalletId } from '../schemas.ts';
+import { ConfTarget, Count, FeeRate, FeeSourceSchema, InputRefs, Recipients, Sats, WalletId } from '../schemas.ts';
 
 const strict = { additionalProperties: false } as const;
 
@@ -12,6 +12,7 @@ const CreatePsbtResultSchema = Type.Object(
     psbt: Type.String({ description: 'Base64 BIP174 PSBT, unsigned' }),
     fee: Sats,
     feeRate: Type.Number({ minimum: 0 }),
+    feeSource: FeeSourceSchema,
     vsize: Count,
     changeIndex: Type.Union([Count, Type.Null()]),
     inputs: Type.Array(Type.String()),
@@ -32,8 +33,9 @@ export const createPsbt = defineMethod({
       outputs: Recipients,
       feeRate: Type.Optional(FeeRate),
       confTarget: Type.Optional(ConfTarget),
-      inputs: Type.Optional(Type.Array(Outpoint, { minItems: 1, maxItems: 10_000 })),
+      inputs: Type.Optional(InputRefs),
       subtractFeeFrom: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 999 }), { minItems: 1, maxItems: 1000 })),
+      allowHighFee: Type.Optional(Type.Boolean({ description: 'Allow a fee larger than the amount sent' })),
     },
     strict,
   ),

@@ -1,12 +1,12 @@
-/** Spending methods of SPEC §5: send, sign, cancel (BIP-125 replacement) and releasing leases. */
+/** Spending methods of SPEC §5: send, sweep (send_all), sign, cancel (BIP-125 replacement) and releasing leases. */
 import { Type } from '@sinclair/typebox';
 import { Psbt, Transaction } from 'bitcoinjs-lib';
 import { defineMethod } from '../define-method.ts';
 import { fail } from '../../errors.ts';
 import {
-  ConfTarget, FeeRate, Outpoint, Recipients, SendResultSchema, SignResultSchema, Txid, WalletId,
+  Address, ConfTarget, FeeRate, InputRefs, Outpoint, Recipients, SendOrDryRunSchema, SendResultSchema, SignResultSchema, Txid, WalletId,
 } from '../schemas.ts';
-import type { SignRequest, SpendGuard } from '../../wallet/wallet-api.ts';
+import type { DryRunResult, SendResult, SignRequest, SpendGuard } from '../../wallet/wallet-api.ts';
 import type { CallContext } from '../context.ts';
 import { chargeSpend, hasSpendConstraint } from '../spend-guard.ts';
 
@@ -43,41 +43,78 @@ function draftFee(psbt: Psbt): bigint {
   return inputs > outputs ? inputs - outputs : 0n;
 }
 
+/** Params every send shares (SPEC §5): fee choice, coin control, preview, the high-fee guard, idempotency. */
+const sendOptions = {
+  wallet: OptWallet,
+  feeRate: Type.Optional(FeeRate),
+  confTarget: Type.Optional(ConfTarget),
+  inputs: Type.Optional(InputRefs),
+  dryRun: Type.Optional(Type.Boolean({ description: 'Return fee, vsize, inputs and change; lease, sign and broadcast nothing' })),
+  allowHighFee: Type.Optional(Type.Boolean({ description: 'Allow a fee larger than the amount sent' })),
+  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+};
+
+/**
+ * Runs a send under the family's spend lock and charges what the guard let through. One lock
+ * per family: the limit check, the broadcast and the ledger write happen as one step, so two
+ * concurrent sends of a token or its relatives cannot both pass maxSendPerDay. A dry run and a
+ * replay charge nothing.
+ */
+async function chargedSend(
+  ctx: CallContext, params: { wallet?: string; feeRate?: number; confTarget?: number },
+  send: (walletId: string, guard: SpendGuard) => Promise<SendResult | DryRunResult>,
+): Promise<SendResult | DryRunResult> {
+  if (params.feeRate !== undefined && params.confTarget !== undefined) {
+    fail('INVALID_PARAMS', 'Give feeRate or confTarget, not both', { field: 'confTarget' });
+  }
+  const walletId = ctx.walletFor(params);
+  return ctx.withSpendLock(async () => {
+    const { guard, charged } = chargingGuard(ctx, walletId);
+    const result = await send(walletId, guard);
+    if ('dryRun' in result) return result;
+    if (!result.replayed) {
+      const amount = charged() ?? BigInt(result.amount ?? 0) + BigInt(result.fee);
+      await chargeSpend(ctx.services.spends, ctx.token, walletId, result.txid, amount, ctx.services.clock.now());
+    }
+    ctx.audit.txid = result.txid;
+    return result;
+  });
+}
+
 /** The `send_transaction` entry of the method table. */
 export const sendTransaction = defineMethod({
   name: 'send_transaction',
-  summary: 'Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address',
+  summary: 'Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position',
   scope: 'wallet:send',
   audited: true,
   params: Type.Object(
     {
-      wallet: OptWallet,
+      ...sendOptions,
       outputs: Recipients,
-      feeRate: Type.Optional(FeeRate),
-      confTarget: Type.Optional(ConfTarget),
-      idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+      subtractFeeFrom: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 999 }), {
+        minItems: 1, maxItems: 1000, description: 'Indexes of outputs whose amounts pay the fee, split evenly',
+      })),
     },
     strict,
   ),
-  result: SendResultSchema,
+  result: SendOrDryRunSchema,
   handler: async ({ params, ctx }) => {
-    if (params.feeRate !== undefined && params.confTarget !== undefined) {
-      fail('INVALID_PARAMS', 'Give feeRate or confTarget, not both', { field: 'confTarget' });
-    }
-    const walletId = ctx.walletFor(params);
     const { wallet: _wallet, ...req } = params;
-    // One lock per family: the limit check, the broadcast and the ledger write happen as one
-    // step, so two concurrent sends of a token or its relatives cannot both pass maxSendPerDay.
-    return ctx.withSpendLock(async () => {
-      const { guard, charged } = chargingGuard(ctx, walletId);
-      const result = await ctx.services.wallets.sendTransaction(walletId, { ...req, guard });
-      if (!result.replayed) {
-        const amount = charged() ?? params.outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n) + BigInt(result.fee);
-        await chargeSpend(ctx.services.spends, ctx.token, walletId, result.txid, amount, ctx.services.clock.now());
-      }
-      ctx.audit.txid = result.txid;
-      return result;
-    });
+    return chargedSend(ctx, params, (walletId, guard) => ctx.services.wallets.sendTransaction(walletId, { ...req, guard }));
+  },
+});
+
+/** The `send_all` entry of the method table. */
+export const sendAll = defineMethod({
+  name: 'send_all',
+  summary: 'Sweep every spendable coin (or exactly inputs) to one address, with no change (Core\'s sendall)',
+  scope: 'wallet:send',
+  audited: true,
+  params: Type.Object({ ...sendOptions, address: Address }, strict),
+  result: SendOrDryRunSchema,
+  handler: async ({ params, ctx }) => {
+    const { wallet: _wallet, ...req } = params;
+    return chargedSend(ctx, params, (walletId, guard) => ctx.services.wallets.sendAll(walletId, { ...req, guard }));
   },
 });
 
@@ -187,4 +224,4 @@ export const releaseOutputs = defineMethod({
 });
 
 /** The spending entries of the method table. */
-export const SPEND_METHODS = [sendTransaction, signTransaction, cancelTransaction, releaseOutputs];
+export const SPEND_METHODS = [sendTransaction, sendAll, signTransaction, cancelTransaction, releaseOutputs];

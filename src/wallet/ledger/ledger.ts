@@ -7,6 +7,7 @@
 import { Transaction } from 'bitcoinjs-lib';
 import type { TxStatus } from '../types.ts';
 import { coinBucket, maturityHorizon } from './coin-state.ts';
+import { settleTrust } from './trust.ts';
 import type { LedgerTxn } from './ledger-store.ts';
 import { LIVE_STATUSES, type LedgerCoin, type LedgerTx, type Outpoint } from './ledger-types.ts';
 
@@ -55,6 +56,8 @@ export function prevoutsOf(tx: Transaction): Outpoint[] {
 /** Applies ledger events for one wallet through `txn`, counting confirmations against `tipHeight`. */
 export class LedgerWriter {
   readonly changes: LedgerChanges = noChanges();
+  /** Txs whose status or relay changed since trust was last settled. */
+  private readonly trustRoots = new Set<string>();
 
   constructor(
     private readonly txn: LedgerTxn,
@@ -92,6 +95,7 @@ export class LedgerWriter {
     const relevant = existing !== undefined || ownCoins.size > 0 || scripts.some((s) => addresses.has(s));
     if (!relevant) {
       await this.knockOut(seen.txid, prevouts, status === 'confirmed');
+      await this.settle();
       return false;
     }
     // Core's IsTrusted for an own tx: every input is ours and was itself confirmed or trusted.
@@ -112,8 +116,11 @@ export class LedgerWriter {
     if (existing?.status === 'confirmed' && status !== 'confirmed') return true;
     if (existing && opts.status === 'broadcasting' && existing.status !== 'broadcasting') return true;
     await this.txn.putTx(tx);
-    if (!existing) this.changes.newTxids.add(tx.txid);
-    else if (existing.status !== status) this.changes.statusChanges.set(tx.txid, status);
+    if (!existing) {
+      this.changes.newTxids.add(tx.txid);
+      // A new mined tx has no unconfirmed children yet; a new mempool tx's parents may be untrusted.
+      if (status !== 'confirmed') this.trustRoots.add(tx.txid);
+    } else if (existing.status !== status) this.noteStatus(tx.txid, status);
     await this.txn.addSpends(prevouts.map((outpoint) => ({ outpoint, spender: tx.txid })));
     const created: LedgerCoin[] = [];
     scripts.forEach((script, vout) => {
@@ -130,6 +137,7 @@ export class LedgerWriter {
     await this.txn.markUsed([...new Set(created.map((c) => c.script))]);
     await this.knockOut(tx.txid, prevouts, status === 'confirmed');
     await this.refresh([...ownCoins.keys(), ...created.map(outpointOf)]);
+    await this.settle();
     return true;
   }
 
@@ -155,7 +163,9 @@ export class LedgerWriter {
     if (tx.relayed === relayed) return;
     await this.txn.putTx({ ...tx, relayed });
     this.changes.structural = true;
+    this.trustRoots.add(tx.txid);
     await this.refreshTxs([tx.txid]);
+    await this.settle();
   }
 
   /**
@@ -165,7 +175,7 @@ export class LedgerWriter {
   async deactivate(tx: LedgerTx, status: 'replaced' | 'conflicted', by: string | null): Promise<void> {
     const links = status === 'replaced' ? { replacedBy: by } : { conflictedBy: by };
     await this.txn.setTxStatus(tx.txid, status, links);
-    this.changes.statusChanges.set(tx.txid, status);
+    this.noteStatus(tx.txid, status);
     this.changes.structural = true;
     const affected = [tx.txid];
     for (let frontier = [tx.txid]; frontier.length > 0; ) {
@@ -175,12 +185,13 @@ export class LedgerWriter {
       for (const child of (await this.txn.getTxs(children)).values()) {
         if (child.status !== 'broadcasting' && child.status !== 'pending') continue;
         await this.txn.setTxStatus(child.txid, 'conflicted', { conflictedBy: by ?? tx.txid });
-        this.changes.statusChanges.set(child.txid, 'conflicted');
+        this.noteStatus(child.txid, 'conflicted');
         affected.push(child.txid);
         frontier.push(child.txid);
       }
     }
     await this.refreshTxs(affected);
+    await this.settle();
   }
 
   /**
@@ -194,17 +205,18 @@ export class LedgerWriter {
     const revived = await this.txn.conflictedBy(gone.map((t) => t.txid));
     for (const tx of gone) {
       await this.txn.putTx({ ...tx, status: 'pending', blockHeight: null, blockHash: null, blockTime: null });
-      this.changes.statusChanges.set(tx.txid, 'pending');
+      this.noteStatus(tx.txid, 'pending');
     }
     for (const tx of revived) {
       await this.txn.putTx({ ...tx, status: 'pending', conflictedBy: null });
-      this.changes.statusChanges.set(tx.txid, 'pending');
+      this.noteStatus(tx.txid, 'pending');
     }
     await this.refreshTxs([...gone, ...revived].map((t) => t.txid));
     // An orphaned coinbase can never be mined again in another block: its outputs are gone.
     for (const tx of gone) if (tx.coinbase) await this.deactivate({ ...tx, status: 'pending' }, 'conflicted', null);
     await this.txn.deleteBlocksAbove(forkHeight);
     await this.setTip(Math.min(this.tipHeight, forkHeight));
+    await this.settle();
   }
 
   /**
@@ -217,10 +229,25 @@ export class LedgerWriter {
     this.changes.structural = true;
     for (const tx of replaced) {
       await this.txn.putTx({ ...tx, status: 'pending', replacedBy: null });
-      this.changes.statusChanges.set(tx.txid, 'pending');
+      this.noteStatus(tx.txid, 'pending');
     }
     await this.refresh(inputs.map((s) => s.outpoint));
     await this.refreshTxs(replaced.map((t) => t.txid));
+    await this.settle();
+  }
+
+  /** Records a status change for notifications and for the next trust settlement. */
+  private noteStatus(txid: string, status: TxStatus): void {
+    this.changes.statusChanges.set(txid, status);
+    this.trustRoots.add(txid);
+  }
+
+  /** Re-derives trust below every tx whose status changed, and re-buckets the coins that flipped. */
+  private async settle(): Promise<void> {
+    if (this.trustRoots.size === 0) return;
+    const roots = new Set(this.trustRoots);
+    this.trustRoots.clear();
+    await this.refreshTxs(await settleTrust(this.txn, roots));
   }
 
   /** Re-buckets the coins created and spent by the given transactions. */

@@ -4,7 +4,9 @@
  * the same request always selects the same coins in the same order.
  */
 import { fail } from '../../errors.ts';
-import { dustThreshold, estimateVsize, feeForVsize, INPUT_WEIGHT, outputSize, type InputType } from './fee-math.ts';
+import {
+  assertStandardWeight, dustThreshold, estimateVsize, estimateWeight, feeForVsize, INPUT_WEIGHT, MAX_STANDARD_TX_WEIGHT, outputSize, type InputType,
+} from './fee-math.ts';
 
 /** A spendable coin; callers may pass richer objects (e.g. with chain/index) and get them back. */
 export interface Utxo {
@@ -70,7 +72,9 @@ export function selectCoins<U extends Utxo>(req: SelectionRequest<U>): Selection
   const feeFor = (n: number, scripts: ReadonlyArray<string | Uint8Array>): bigint =>
     feeForVsize(estimateVsize({ inputTypes: Array<InputType>(n).fill(inputType), outputScripts: scripts }), feeRate);
 
-  const bnb = branchAndBound(coins, total, payScripts, changeScript, inputType, feeRate, feeFor);
+  // Coin selection stays under the standard weight: no changeless match may need more inputs.
+  const maxInputs = Math.floor((MAX_STANDARD_TX_WEIGHT - estimateWeight({ inputTypes: [], outputScripts: payScripts }) - 8) / INPUT_WEIGHT[inputType]);
+  const bnb = branchAndBound(coins, total, payScripts, changeScript, inputType, feeRate, feeFor, maxInputs);
   if (bnb) {
     const sum = bnb.reduce((s, u) => s + u.value, 0n);
     const vsize = estimateVsize({ inputTypes: bnb.map(() => inputType), outputScripts: payScripts });
@@ -85,14 +89,20 @@ export function selectCoins<U extends Utxo>(req: SelectionRequest<U>): Selection
     sum += coin.value;
     const feeWithChange = feeFor(picked.length, withChange);
     const change = sum - total - feeWithChange;
+    // Largest-first reaches the amount with the fewest inputs, so when its first answer is too
+    // heavy no selection is light enough: say how far over, before anything is signed.
+    const settle = (scripts: ReadonlyArray<string | Uint8Array>, result: SelectionResult<U>): SelectionResult<U> => {
+      assertStandardWeight(estimateWeight({ inputTypes: picked.map(() => inputType), outputScripts: scripts }), picked.length);
+      return result;
+    };
     if (change >= changeDust) {
       const vsize = estimateVsize({ inputTypes: picked.map(() => inputType), outputScripts: withChange });
-      return { inputs: picked, change, fee: feeWithChange, vsize };
+      return settle(withChange, { inputs: picked, change, fee: feeWithChange, vsize });
     }
     // Change below dust would be unrelayable: drop it and let the excess go to the fee.
     if (sum - total >= feeFor(picked.length, payScripts)) {
       const vsize = estimateVsize({ inputTypes: picked.map(() => inputType), outputScripts: payScripts });
-      return { inputs: picked, change: 0n, fee: sum - total, vsize };
+      return settle(payScripts, { inputs: picked, change: 0n, fee: sum - total, vsize });
     }
   }
   const needed = total + feeFor(coins.length, payScripts);
@@ -111,6 +121,7 @@ function branchAndBound<U extends Utxo>(
   inputType: InputType,
   feeRate: number,
   feeFor: (n: number, scripts: ReadonlyArray<string | Uint8Array>) => bigint,
+  maxInputs: number,
 ): U[] | null {
   const inputFee = (INPUT_WEIGHT[inputType] / 4) * feeRate;
   const pool = coins
@@ -144,6 +155,7 @@ function branchAndBound<U extends Utxo>(
       return;
     }
     if (i >= pool.length || sum + suffix[i]! < target) return;
+    if (chosen.length >= maxInputs) return;
     chosen.push(i);
     dfs(i + 1, sum + pool[i]!.eff);
     chosen.pop();

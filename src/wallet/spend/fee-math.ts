@@ -3,6 +3,7 @@
  * internally (BIP-141) and rounded up to virtual bytes once, over the whole transaction.
  * Fee rates are sat/vB numbers (may be fractional); fees are bigint sats, always rounded up.
  */
+import { fail } from '../../errors.ts';
 import type { AddressType } from '../types.ts';
 
 /** Kinds of input the wallet spends: its own BIP84 or BIP86 outputs. */
@@ -32,15 +33,31 @@ export function outputSize(script: string | Uint8Array): number {
   return 8 + varIntSize(len) + len;
 }
 
-/** Estimated virtual size (vB, rounded up) of a segwit transaction with these inputs and outputs. */
-export function estimateVsize(req: { inputTypes: readonly InputType[]; outputScripts: ReadonlyArray<string | Uint8Array> }): number {
+/** Estimated weight (WU) of a segwit transaction with these inputs and outputs (BIP-141). */
+export function estimateWeight(req: { inputTypes: readonly InputType[]; outputScripts: ReadonlyArray<string | Uint8Array> }): number {
   const { inputTypes, outputScripts } = req;
   // version + locktime, input and output counts; BIP-141 marker and flag count 1 WU each.
   let weight = (4 + 4 + varIntSize(inputTypes.length) + varIntSize(outputScripts.length)) * 4;
   if (inputTypes.length > 0) weight += 2;
   for (const t of inputTypes) weight += INPUT_WEIGHT[t];
   for (const s of outputScripts) weight += outputSize(s) * 4;
-  return Math.ceil(weight / 4);
+  return weight;
+}
+
+/** Estimated virtual size (vB, rounded up) of a segwit transaction with these inputs and outputs. */
+export function estimateVsize(req: { inputTypes: readonly InputType[]; outputScripts: ReadonlyArray<string | Uint8Array> }): number {
+  return Math.ceil(estimateWeight(req) / 4);
+}
+
+/** Bitcoin Core's MAX_STANDARD_TX_WEIGHT: a heavier transaction is not relayed (`tx-size`). */
+export const MAX_STANDARD_TX_WEIGHT = 400_000;
+
+/** Refuses a transaction over the standard weight before anything is signed, saying by how much. */
+export function assertStandardWeight(weight: number, inputs: number): void {
+  if (weight <= MAX_STANDARD_TX_WEIGHT) return;
+  fail('TX_TOO_LARGE', `Transaction would weigh ${weight} WU with ${inputs} inputs, ${weight - MAX_STANDARD_TX_WEIGHT} WU over the standard ${MAX_STANDARD_TX_WEIGHT}`, {
+    weight, maxWeight: MAX_STANDARD_TX_WEIGHT, over: weight - MAX_STANDARD_TX_WEIGHT, inputs,
+  });
 }
 
 /** A sat/vB fee rate as an integer sat/kvB, rounded up (Bitcoin Core's CFeeRate unit). */

@@ -4,11 +4,11 @@
  * engine builds one per call, so each flow lives in its own module and sees only this.
  */
 import type { Psbt } from 'bitcoinjs-lib';
-import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { AddressRecord, TxStatus, WalletRecord } from '../types.ts';
-import type { FeeChoice, Recipient } from '../wallet-api.ts';
+import type { FeeChoice, Recipient, SendOptions } from '../wallet-api.ts';
+import type { Prepared, SendSpec } from './send-planner.ts';
 import type { AccountInfo } from './tx-builder.ts';
 
 /** What a spend flow may use of the engine. */
@@ -27,8 +27,10 @@ export interface SpendKit {
   account(wallet: WalletRecord): AccountInfo;
   /** Validated destinations (network, dust) as hex scripts. */
   recipients(outputs: Recipient[]): Array<{ address: string; script: string; value: bigint }>;
-  /** Unleased spendable coins for a payment of `target` (a bounded set first, all when `all`). */
-  spendableCoins(walletId: string, target: bigint, all: boolean): Promise<LedgerCoin[]>;
+  /** Plans a send (fee rate, coins, caps, weight, change position) without leasing anything. */
+  prepare(wallet: WalletRecord, spec: SendSpec, opts: SendOptions): Promise<Prepared>;
+  /** Leases a plan's coins, issues its change address and builds the unsigned PSBT. */
+  fund(wallet: WalletRecord, p: Prepared, reason: string): Promise<{ psbt: Psbt; expiresAt: number; change: AddressRecord | null }>;
   /** Signs the wallet's inputs and finalizes when it can. */
   sign(wallet: WalletRecord, psbt: Psbt): Promise<{ hex: string | null }>;
   /** Records and broadcasts a replacement or child of `original` (ALREADY_CONFIRMED when it was mined meanwhile). */
