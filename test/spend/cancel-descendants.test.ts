@@ -8,6 +8,9 @@ import { useRegtestNode } from '../harness/regtest-node.ts';
 import { fundedDaemon } from '../policy/funded-daemon.ts';
 import { ok, rpc, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { spendInChild, voutPaying } from './node-child.ts';
+import { EsploraBackend } from '../../src/chain/esplora-backend.ts';
+import { startEsploraServer } from '../harness/esplora-server.ts';
+import { startService, type ServiceHarness } from '../integration/service-harness.ts';
 
 const ctx = useRegtestNode();
 const CHILD_FEE = 30_000;
@@ -67,5 +70,39 @@ describe('cancel_transaction that cannot afford the descendants', () => {
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toEqual(expect.arrayContaining([txid, child]));
     const status = await ok<{ status: string }>(d, d.adminToken, 'get_tx_status', { wallet, txid });
     expect(status.status).toBe('pending');
+  });
+});
+
+describe('cancel_transaction on the Esplora backend (no mempool view): the wallet’s own descendants count', () => {
+  let h: ServiceHarness;
+  let esplora: { url: string; close(): Promise<void> };
+  let walletId: string;
+  beforeAll(async () => {
+    esplora = await startEsploraServer(ctx.node);
+    h = await startService(ctx.node, new EsploraBackend({ url: esplora.url }));
+    walletId = (await h.service.createWallet({ name: 'esplora-cancel' })).id;
+    await ctx.node.fund((await h.service.generateAddress(walletId, {})).address, 1_000_000n);
+    await ctx.node.mine(1);
+    await h.service.sync.syncNow();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await esplora?.close();
+  });
+
+  it('pays the original’s fee plus the fee of the wallet’s own child spending its change', async () => {
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    const parent = await h.service.sendTransaction(walletId, { outputs: [{ address: to, amount: 300_000 }], feeRate: 1 });
+    const change = (await h.service.getUnspentOutputs(walletId, { minConf: 0 })).find((c) => c.txid === parent.txid)!;
+    const child = await h.service.sendTransaction(walletId, {
+      outputs: [{ address: to, amount: 100_000 }], feeRate: 50, inputs: [{ txid: change.txid, vout: change.vout }],
+    });
+    const cancel = await h.service.cancelTransaction(walletId, { txid: parent.txid, feeRate: 1 });
+    expect(cancel.fee).toBeGreaterThanOrEqual(parent.fee + child.fee + Math.floor(cancel.fee / cancel.feeRate));
+    const pool = await ctx.node.rpc<string[]>('getrawmempool');
+    expect(pool).toContain(cancel.txid);
+    expect(pool).not.toContain(child.txid);
+    expect(await h.service.getTxStatus(walletId, parent.txid)).toMatchObject({ status: 'replaced', replacedBy: cancel.txid });
+    expect((await h.service.getTxStatus(walletId, child.txid)).status).toBe('conflicted');
   });
 });

@@ -69,7 +69,37 @@ export async function loadReplaceTarget(
   const fee = allOwn(inputs)
     ? inputs.reduce((s, c) => s + c.value, 0n) - decoded.outs.reduce((s, o) => s + o.value, 0n)
     : entry?.fee ?? null;
-  return { tx, decoded, inputs, fee, vsize: decoded.virtualSize(), entry, incrementalRelayFeeRate: incremental, minRelayFeeRate: minRelay };
+  const target = { tx, decoded, inputs, fee, vsize: decoded.virtualSize(), entry, incrementalRelayFeeRate: incremental, minRelayFeeRate: minRelay };
+  // A backend with no mempool view (Esplora): count the descendants the wallet itself knows.
+  if (!chain.getMempoolEntry && fee !== null) return { ...target, entry: await knownDescendants(store, walletId, txid, fee, target.vsize) };
+  return target;
+}
+
+/**
+ * The wallet's own unconfirmed descendants of `txid` (transactions spending its outputs, and so
+ * on), as a mempool entry: their fees where the wallet funded every input. A stranger's child is
+ * invisible here, so this is a floor, never more than the node would ask.
+ */
+async function knownDescendants(store: WalletStore, walletId: string, txid: string, fee: bigint, vsize: number): Promise<MempoolEntry> {
+  let fees = fee;
+  let count = 1;
+  const seen = new Set([txid]);
+  for (let frontier = [txid]; frontier.length > 0 && count <= MAX_EVICTED; ) {
+    const spenders = [...new Set((await store.coinsOf(walletId, frontier)).map((c) => c.spentBy).filter((t): t is string => t !== null && !seen.has(t)))];
+    frontier = [];
+    for (const child of spenders) {
+      seen.add(child);
+      const tx = await store.getTx(walletId, child);
+      if (!tx || (tx.status !== 'pending' && tx.status !== 'broadcasting')) continue;
+      const decoded = Transaction.fromHex(tx.hex);
+      const coins = await store.getCoins(walletId, prevoutsOf(decoded));
+      count += 1;
+      frontier.push(child);
+      if (coins.size !== decoded.ins.length) continue;
+      fees += [...coins.values()].reduce((s, c) => s + c.value, 0n) - decoded.outs.reduce((s, o) => s + o.value, 0n);
+    }
+  }
+  return { fee, vsize, descendantFees: fees, descendantCount: count, ancestorFees: fee, ancestorVsize: vsize };
 }
 
 /** BIP125 rule 5, checked before anything is signed. */
