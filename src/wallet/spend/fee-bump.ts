@@ -10,12 +10,12 @@ import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import type { WalletRecord } from '../types.ts';
 import type { BumpRequest, BumpResult } from '../wallet-api.ts';
 import { dustThreshold, estimateVsize, feeForVsize } from './fee-math.ts';
-import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget, type ReplaceTarget } from './replace-target.ts';
+import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget, MAX_EVICTED, type ReplaceTarget } from './replace-target.ts';
 import { minReplacementFee } from './replacement.ts';
 import type { SpendKit } from './spend-kit.ts';
 import { buildPsbt, type TxOutputSpec } from './tx-builder.ts';
 
-/** Coins an added input may come from: confirmed ones only (BIP125 rule 2 forbids new unconfirmed inputs). */
+/** Candidates fetched when a replacement needs more inputs; only confirmed coins qualify (BIP125 rule 2). */
 const EXTRA_CANDIDATES = 600;
 
 /** BIP125: signals when any input's nSequence is below 0xfffffffe. */
@@ -27,7 +27,7 @@ function signals(tx: Transaction): boolean {
 export async function bumpFee(kit: SpendKit, wallet: WalletRecord, req: BumpRequest): Promise<BumpResult> {
   const target = await loadReplaceTarget(kit, wallet.id, req.txid);
   const rate = await kit.feeRate(req);
-  const replaceable = allOwn(target.inputs) && signals(target.decoded) && (target.entry?.descendantCount ?? 1) <= 100;
+  const replaceable = allOwn(target.inputs) && signals(target.decoded) && (target.entry?.descendantCount ?? 1) <= MAX_EVICTED;
   const reason = `bump:${req.txid.slice(0, 16)}:${kit.clock.now()}`;
   try {
     const built = replaceable ? await replacement(kit, wallet, target, rate, reason) : await child(kit, wallet, target, rate, reason);
