@@ -149,19 +149,20 @@ describe('bump_fee against a real node', () => {
     });
     const operator = await send(50_000);
     const limited = (await mint({ maxSendPerDay: 40_000 })).token;
-    expect((await bump({ txid: operator.txid, feeRate: 5 }, limited)).error?.data?.code).toBe('FORBIDDEN_SCOPE');
+    // Whole error objects in the expectations, so a failure says what came back instead.
+    expect((await bump({ txid: operator.txid, feeRate: 5 }, limited)).error?.data).toMatchObject({ code: 'FORBIDDEN_SCOPE' });
 
     // What the day sees is the amount plus the latest fee: 10,000 + 300 sat/vB × at least
     // 141 vB is over 40,000 however the send was funded; 50 and 100 sat/vB fit.
     const own = await send(10_000, limited);
-    expect((await bump({ txid: own.txid, feeRate: 300 }, limited)).error?.data?.code).toBe('SPEND_LIMIT');
+    expect((await bump({ txid: own.txid, feeRate: 300 }, limited)).error?.data).toMatchObject({ code: 'SPEND_LIMIT' });
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(own.txid);
-    const first = (await bump({ txid: own.txid, feeRate: 50 }, limited)).result as Bumped;
-    expect(first?.method).toBe('rbf');
+    const first = await ok<Bumped>(d, limited, 'bump_fee', { wallet, txid: own.txid, feeRate: 50 });
+    expect(first.method).toBe('rbf');
     // The first bump's extra fee was charged: bumping its replacement is held to the same total.
-    expect((await bump({ txid: first.txid, feeRate: 300 }, limited)).error?.data?.code).toBe('SPEND_LIMIT');
-    const second = (await bump({ txid: first.txid, feeRate: 100 }, limited)).result as Bumped;
-    expect(second?.method).toBe('rbf');
+    expect((await bump({ txid: first.txid, feeRate: 300 }, limited)).error?.data).toMatchObject({ code: 'SPEND_LIMIT' });
+    const second = await ok<Bumped>(d, limited, 'bump_fee', { wallet, txid: first.txid, feeRate: 100 });
+    expect(second.method).toBe('rbf');
     const pool = await ctx.node.rpc<string[]>('getrawmempool');
     expect(pool).toContain(second.txid);
     expect(pool).not.toContain(first.txid);
@@ -169,7 +170,7 @@ describe('bump_fee against a real node', () => {
     // Charged only for the send (about 10,141), 20,000 more would fit the day; with the bumps'
     // fees (at least 14,100 more) it does not.
     const more = await rpc(d, limited, 'send_transaction', { wallet, outputs: [{ address: dest, amount: 20_000 }], feeRate: 1 });
-    expect(more.error?.data?.code).toBe('SPEND_LIMIT');
+    expect(more.error?.data).toMatchObject({ code: 'SPEND_LIMIT' });
     await confirmAll();
   });
 });
