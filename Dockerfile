@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
-# walletd container image (SPEC §2, §10). Two stages:
-#   build   - compiles the SQLCipher native addon (node-gyp, links libcrypto) and type-checks;
-#   runtime - slim Node 20 with only libssl3, tini and the production node_modules.
-# walletd runs its TypeScript through tsx (bin/walletd.mjs), so there is no emitted JS: tsx is a
-# production dependency and stays after the prune.
+# walletd container image (SPEC §2, §10, §11). Two stages:
+#   build   - compiles the SQLCipher native addon (node-gyp, links libcrypto), type-checks and
+#             compiles the TypeScript to dist/ (`npm run build`, as `prepare` does);
+#   runtime - slim Node 20 with only libssl3, tini, the compiled JavaScript and the production
+#             node_modules: no TypeScript, no TypeScript loader, no SQLCipher sources or objects.
 #
 # Run (publish on the host's loopback ONLY; walletd binds 0.0.0.0 inside the container):
 #   docker run -d --name walletd -p 127.0.0.1:7380:7380 -v walletd-data:/data \
@@ -20,15 +20,28 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The install script of @journeyapps/sqlcipher is `node-gyp rebuild`: it compiles from source here.
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY clients/typescript/package.json ./clients/typescript/package.json
+# Scripts off, so `prepare` does not build before the sources are here; then the one install
+# script that matters: @journeyapps/sqlcipher's `node-gyp rebuild`, compiling from source here.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+    && npm rebuild @journeyapps/sqlcipher
+COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+COPY clients/typescript ./clients/typescript
 COPY config ./config
+# Type-check, compile to dist/, drop dev dependencies (tsx, esbuild, typescript), then what the
+# addon needs only to build: its C sources, the amalgamation and the object files.
 RUN npx tsc --noEmit -p . \
+    && npm run build \
     && npm prune --omit=dev --no-audit --no-fund \
-    && test -f node_modules/tsx/package.json \
+    && test ! -e node_modules/tsx && test ! -e node_modules/esbuild \
+    && rm -rf node_modules/@walletd \
+       node_modules/@journeyapps/sqlcipher/src node_modules/@journeyapps/sqlcipher/deps \
+       node_modules/@journeyapps/sqlcipher/build/Release/obj.target node_modules/@journeyapps/sqlcipher/build/deps \
+       node_modules/@journeyapps/sqlcipher/build/node-addon-api node_modules/@journeyapps/sqlcipher/build/Release/node-addon-api \
+    && find node_modules -type f \( -name '*.o' -o -name '*.a' -o -name '*.c' -o -name '*.cc' -o -name '*.h' -o -name '*.ts' ! -name '*.d.ts' \) -delete \
+    && test -f node_modules/@journeyapps/sqlcipher/build/Release/node_sqlite3.node \
     && npm cache clean --force
 
 FROM node:${NODE_MAJOR}-bookworm-slim AS runtime
@@ -47,7 +60,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/src ./src
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/clients ./dist/clients
 COPY --from=build /app/config ./config
 # SPEC §2: binding a non-loopback address needs rpc.allowRemote; inside a container 0.0.0.0 is
 # the only way to be reachable, and the host publishes it on 127.0.0.1 only (-p 127.0.0.1:7380:7380).

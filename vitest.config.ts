@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // The bins run src/ through tsx, never a possibly stale dist/ (bin/entry.mjs); the packaging
+    // test unsets this to check the compiled daemon.
+    env: { DEV_WALLETD_SOURCES: '1' },
   },
 });

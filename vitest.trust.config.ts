@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 4 * 60 * 60 * 1000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    env: { DEV_WALLETD_SOURCES: '1' },
   },
 });

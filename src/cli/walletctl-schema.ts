@@ -1,8 +1,10 @@
 /**
- * Turns a method's TypeBox param schema into walletctl flags: each property becomes
+ * Turns a method's param schema (JSON Schema) into walletctl flags: each property becomes
  * `--kebab-name <value>` (the as-is camelCase name works too), parsed by its JSON Schema type.
  */
-import type { TSchema } from '@sinclair/typebox';
+
+/** A JSON Schema as walletctl reads it: a TypeBox schema or a plain one from the catalog. */
+export type TSchema = object;
 
 /** A bad command line: walletctl exits 2 (SPEC §9). */
 export class UsageError extends Error {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from './walletctl-schema.ts';
 
 /** Param names walletctl treats as secrets (a subset of the log redaction list: no PSBTs). */
-export const CLI_SECRET_PARAMS = new Set(['passphrase', 'old', 'new', 'mnemonic', 'bip39Passphrase', 'walletPassphrase', 'bundle']);
+export const CLI_SECRET_PARAMS = new Set(['passphrase', 'old', 'new', 'oldPassphrase', 'newPassphrase', 'mnemonic', 'bip39Passphrase', 'walletPassphrase', 'bundle']);
 
 /** `fooBar` → the commander key of `--foo-bar-file`. */
 export const fileKey = (name: string) => `${name}File`;

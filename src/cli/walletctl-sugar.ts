@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { AnyMethod } from '../rpc/define-method.ts';
+import type { CliMethod } from './cli-method.ts';
 import { isWalletdRpcError, type WalletdClient } from '../client/index.ts';
 import { paramSpecs, parseValue, UsageError } from './walletctl-schema.ts';
 
@@ -61,7 +61,7 @@ export async function afterImport(client: WalletdClient, result: unknown): Promi
 }
 
 /** Adds `token create|list|revoke`, mapped onto token_create, token_list and token_revoke. */
-export function addTokenCommands(program: Command, methods: readonly AnyMethod[], run: RunCall): void {
+export function addTokenCommands(program: Command, methods: readonly CliMethod[], run: RunCall): void {
   const create = methods.find((m) => m.name === 'token_create');
   const constraintSpecs = create
     ? paramSpecs(paramSpecs(create.params).find((p) => p.name === 'constraints')?.schema ?? create.params).filter(

@@ -5,8 +5,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isWalletdRpcError, type WalletdClient } from '../client/index.ts';
-import type { AnyMethod } from '../rpc/define-method.ts';
-import { METHODS } from '../rpc/method-table.ts';
+import type { CliMethod } from './cli-method.ts';
+// The table without handlers: loading the real one would load the daemon (issue 14).
+import { METHOD_CATALOG } from './generated/method-catalog.ts';
 import { clientOf, type GlobalOptions } from './walletctl-connect.ts';
 import { formatHuman } from './walletctl-output.ts';
 import { paramSpecs, parseValue, UsageError, type ParamSpec } from './walletctl-schema.ts';
@@ -25,7 +26,7 @@ function paramsHelp(specs: ParamSpec[]): string {
 }
 
 /** Builds the params object of one generated subcommand from its flags and positional args. */
-function buildParams(method: AnyMethod, specs: ParamSpec[], opts: Record<string, unknown>, args: string[]): Record<string, unknown> {
+function buildParams(method: CliMethod, specs: ParamSpec[], opts: Record<string, unknown>, args: string[]): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const spec of specs) {
     const raw = opts[spec.name];
@@ -57,7 +58,7 @@ function buildParams(method: AnyMethod, specs: ParamSpec[], opts: Record<string,
 }
 
 /** Adds one subcommand per method of the table. */
-function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): void {
+function addMethodCommand(program: Command, method: CliMethod, run: RunCall): void {
   const specs = paramSpecs(method.params);
   const cmd = program.command(method.name).description(method.summary);
   const alias = method.name.replace(/_/g, '-');
@@ -70,6 +71,10 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
     if (spec.flag !== spec.name) cmd.addOption(new Option(`--${spec.name} ${arg}`).hideHelp());
     if (CLI_SECRET_PARAMS.has(spec.name)) cmd.addOption(new Option(`--${spec.flag}-file <path>`, `read ${spec.flag} from a file ('-' for stdin)`));
   }
+  // Old param names (`--new`, `--old` of set_passphrase) keep working, file variants included.
+  for (const alias of Object.keys(method.aliases ?? {})) {
+    cmd.addOption(new Option(`--${alias} <value>`).hideHelp()).addOption(new Option(`--${alias}-file <path>`).hideHelp());
+  }
   if (specs.some((s) => s.name === 'outputs')) {
     cmd.option('--to <address>', 'single recipient (sugar for --outputs)').option('--amount <sats>', 'amount for --to, in sats');
   }
@@ -80,6 +85,12 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
     const self = actionArgs[actionArgs.length - 1] as Command;
     const args = positional.length > 0 ? ((actionArgs[0] as string[] | undefined) ?? []) : [];
     const opts = { ...self.opts() } as Record<string, unknown>;
+    for (const [alias, name] of Object.entries(method.aliases ?? {})) {
+      if (opts[alias] !== undefined) opts[name] ??= opts[alias];
+      if (opts[fileKey(alias)] !== undefined) opts[fileKey(name)] ??= opts[fileKey(alias)];
+      delete opts[alias];
+      delete opts[fileKey(alias)];
+    }
     // SPEC §9: secrets from a file, stdin or a hidden prompt, so they need not sit in argv.
     for (const spec of specs) {
       if (!CLI_SECRET_PARAMS.has(spec.name)) continue;
@@ -98,7 +109,7 @@ function addMethodCommand(program: Command, method: AnyMethod, run: RunCall): vo
 }
 
 /** Builds the commander program; `run` performs calls (tests may substitute it). */
-export function buildProgram(methods: readonly AnyMethod[], run: (globals: GlobalOptions) => RunCall): Command {
+export function buildProgram(methods: readonly CliMethod[], run: (globals: GlobalOptions) => RunCall): Command {
   const program = new Command('walletctl');
   program
     .description('Command-line client of walletd. Every RPC method is a subcommand; see `walletctl help <method>`.')
@@ -137,7 +148,7 @@ function liveRun(globals: GlobalOptions): RunCall {
 /** Runs walletctl with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram(METHODS, liveRun).parseAsync(argv, { from: 'user' });
+    await buildProgram(METHOD_CATALOG, liveRun).parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it

@@ -6,6 +6,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { RequiredScope } from './scopes.ts';
 import type { CallContext } from './context.ts';
+import type { ErrorCode } from '../errors.ts';
 
 /** A method as declared in the table. */
 export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema = TSchema, N extends string = string> {
@@ -30,6 +31,13 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
    * through the bounded KDF queue, and a batch may hold at most one (SPEC §10).
    */
   kdf?: boolean | ((params: Partial<Static<P>>) => boolean);
+  /**
+   * Error codes this method raises beyond the ones every call can get (auth, scope, rate, params,
+   * wallet resolution): rpc.discover lists them, so clients know what to match on.
+   */
+  errors?: readonly ErrorCode[];
+  /** Old param names still accepted, mapped to their current name (`new` → `newPassphrase`). */
+  aliases?: Readonly<Record<string, string>>;
   handler: (call: { params: Static<P>; ctx: CallContext }) => Promise<Static<R>>;
 }
 

@@ -70,6 +70,18 @@ function isWellFormed(req: unknown): req is JSONRPCRequest {
   return r.jsonrpc === '2.0' && typeof r.method === 'string' && isId(r.id) && paramsOk;
 }
 
+/** Renames aliased params to their current names; giving both spellings is INVALID_PARAMS. */
+function applyAliases(aliases: Readonly<Record<string, string>>, params: Record<string, unknown>): Record<string, unknown> {
+  let out = params;
+  for (const [alias, name] of Object.entries(aliases)) {
+    if (!(alias in out)) continue;
+    if (name in out) fail('INVALID_PARAMS', `Give ${name} or its old name ${alias}, not both`, { field: alias });
+    const { [alias]: value, ...rest } = out;
+    out = { ...rest, [name]: value };
+  }
+  return out;
+}
+
 /** Whether a call of `def` with these (possibly unvalidated) params runs a passphrase KDF. */
 function needsKdf(def: AnyMethod, params: unknown): boolean {
   if (typeof def.kdf !== 'function') return def.kdf === true;
@@ -285,6 +297,7 @@ export class RpcDispatcher {
     } else {
       params = raw as Record<string, unknown>;
     }
+    if (def.aliases) params = applyAliases(def.aliases, params);
     // Wallet binding before shape: a token bound elsewhere learns nothing more about the call.
     const bound = token?.constraints.wallets;
     if (entry.takesWallet && bound && typeof params.wallet === 'string' && !bound.includes(params.wallet)) {

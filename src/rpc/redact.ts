@@ -25,7 +25,7 @@ const PATTERNS: readonly RegExp[] = [
 
 /** Param names whose string values are secrets (or carry them) and must never be echoed in a log. */
 export const SECRET_PARAM_NAMES = [
-  'passphrase', 'old', 'new', 'mnemonic', 'bip39Passphrase', 'walletPassphrase', 'bundle', 'psbt', 'token',
+  'passphrase', 'old', 'new', 'oldPassphrase', 'newPassphrase', 'mnemonic', 'bip39Passphrase', 'walletPassphrase', 'bundle', 'psbt', 'token',
   'seed', 'xprv', 'descriptor',
 ] as const;
 

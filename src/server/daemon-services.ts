@@ -2,7 +2,6 @@
  * Wires the daemon's in-process parts over an open keystore: chain backend, wallet service,
  * metrics and the RPC dispatcher. Tests use `createRuntime` to get the real stack without ports.
  */
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createChainBackend } from '../chain/create-backend.ts';
 import { redactConfig } from '../config/load-config.ts';
@@ -17,6 +16,7 @@ import type { ChainBackend, Clock } from '../wallet/ports.ts';
 import { WalletService } from '../wallet/wallet-service.ts';
 import { PortabilityService } from '../portability/portability-service.ts';
 import { Metrics } from './metrics.ts';
+import { walletdVersion } from '../package-version.ts';
 
 /** The real clock; its timers never keep the process alive. */
 export function systemClock(): Clock {
@@ -31,9 +31,7 @@ export function systemClock(): Clock {
 }
 
 /** walletd's version, from package.json. */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const VERSION: string = walletdVersion(import.meta.url);
 
 /** get_node_info's result: public facts and the config with every secret redacted. */
 export function nodeInfoOf(config: WalletdConfig, wallet: Pick<WalletService, 'chainStatus'>): NodeInfo {

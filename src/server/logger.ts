@@ -6,9 +6,9 @@ import { pino, type Bindings, type ChildLoggerOptions, type Logger, type LoggerO
 
 /** Field paths that may hold secrets anywhere a request, params or config object is logged. */
 export const REDACT_PATHS = [
-  'passphrase', 'old', 'new', 'mnemonic', 'seed', 'xprv', 'token', 'bundle', 'psbt', 'password',
+  'passphrase', 'old', 'new', 'oldPassphrase', 'newPassphrase', 'mnemonic', 'seed', 'xprv', 'token', 'bundle', 'psbt', 'password',
   'authorization', 'secret',
-  '*.passphrase', '*.old', '*.new', '*.mnemonic', '*.seed', '*.xprv', '*.token', '*.bundle',
+  '*.passphrase', '*.old', '*.new', '*.oldPassphrase', '*.newPassphrase', '*.mnemonic', '*.seed', '*.xprv', '*.token', '*.bundle',
   '*.psbt', '*.password', '*.authorization', '*.secret',
   'params.*.passphrase', 'req.headers.authorization', 'headers.authorization',
   'config.keystore.passphrase', 'config.chain.password', 'config.backup.passphrase',

@@ -83,7 +83,7 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(bumped.txid);
     const cancel = await call<{ txid: string }>('cancel_transaction', { ...w, txid: bumped.txid });
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(cancel.txid);
-    expect(await call('set_passphrase', { ...w, old: WALLET_PASS, new: NEW_WALLET_PASS })).toBe(true);
+    expect(await call('set_passphrase', { ...w, oldPassphrase: WALLET_PASS, newPassphrase: NEW_WALLET_PASS })).toBe(true);
     await call('unlock_wallet', { ...w, passphrase: NEW_WALLET_PASS, timeoutSec: 60 });
     const exported = await call<{ bundle: string }>('export_wallet', { ...w, passphrase: EXPORT_PASS });
     fed.push(exported.bundle);

@@ -61,13 +61,23 @@ describe('Dockerfile structure', () => {
     expect(runs).not.toMatch(/npm (ci|install)/);
   });
 
-  it('copies production node_modules from the build stage, with tsx kept (the bin runs TypeScript)', () => {
+  it('copies the compiled daemon and production node_modules from the build stage, and no TypeScript', () => {
     const copies = runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-    for (const path of ['node_modules', 'bin', 'src', 'package.json', 'config']) {
+    for (const path of ['node_modules', 'bin', 'dist/src', 'dist/clients', 'package.json', 'config']) {
       expect(copies.some((c) => c.startsWith('--from=build') && c.includes(`/app/${path}`))).toBe(true);
     }
+    expect(copies.filter((c) => /\/app\/src\b|\.ts\b/.test(c))).toEqual([]);
+    // SPEC §11: no TypeScript loader at run time, so none among the production dependencies.
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    expect(pkg.dependencies.tsx).toBeDefined();
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.dependencies.esbuild).toBeUndefined();
+    const buildRuns = all[0]!.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+    expect(buildRuns).toMatch(/npm run build/);
+    expect(buildRuns).toMatch(/test ! -e node_modules\/tsx/);
+    // The addon's sources and object files stay in the build stage.
+    expect(buildRuns).toMatch(/sqlcipher\/src/);
+    expect(buildRuns).toMatch(/sqlcipher\/deps/);
+    expect(buildRuns).toMatch(/obj\.target/);
   });
 
   it('runs as a fixed non-root uid', () => {
@@ -141,7 +151,7 @@ describe('.dockerignore', () => {
   });
 
   it('does not exclude what the Dockerfile copies', () => {
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src', 'config']) {
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'clients', 'config']) {
       expect(ignore).not.toContain(needed);
     }
   });

@@ -46,6 +46,27 @@ afterAll(async () => {
 });
 
 describe('secrets off argv', () => {
+  it('set_passphrase takes --new-passphrase-file/--old-passphrase-file, and the old --new-file/--old-file too', async () => {
+    const { readFileSync } = await import('node:fs');
+    const token = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
+    const file = (name: string, text: string) => {
+      const path = join(root, name);
+      writeFileSync(path, `${text}\n`, { mode: 0o600 });
+      return path;
+    };
+    const base = ['--socket', daemon.socket, '--token-file', file('tok', token), '--json'];
+    const made = await ctl([...base, 'create_wallet', '--name', 'renamed-params']);
+    const wallet = (JSON.parse(made.stdout) as { id: string }).id;
+    const first = await ctl([...base, 'set_passphrase', '--wallet', wallet, '--new-passphrase-file', file('p1', 'first passphrase 1')]);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await ctl([...base, 'set_passphrase', '--wallet', wallet, '--old-file', file('p1b', 'first passphrase 1'), '--new-file', file('p2', 'second passphrase 2')]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).not.toMatch(/warning/);
+    // The alias really set it: the second passphrase unlocks, the first does not.
+    const ok = await ctl([...base, 'unlock_wallet', '--wallet', wallet, '--passphrase-file', file('p3', 'second passphrase 2'), '--timeout-sec', '5']);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it('tightens a world-readable data dir to 0700 and logs a warning', () => {
     expect(statSync(datadir).mode & 0o777).toBe(0o700);
     expect(daemon.logs.some((l) => l.level === 40 && l.was === '755')).toBe(true);

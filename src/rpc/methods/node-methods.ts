@@ -1,14 +1,12 @@
 /** Node-level methods: get_node_info and rpc.discover (SPEC §3, §5). */
 import { Type } from '@sinclair/typebox';
-import { readFileSync } from 'node:fs';
 import { defineMethod } from '../define-method.ts';
 import { buildOpenRpcDocument, type OpenRpcDocument } from '../discover.ts';
 import { NodeInfoSchema } from '../schemas.ts';
+import { walletdVersion } from '../../package-version.ts';
 
 /** walletd's version from package.json, as rpc.discover reports it. */
-export const WALLETD_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const WALLETD_VERSION: string = walletdVersion(import.meta.url);
 
 /** The `get_node_info` entry of the method table. */
 export const getNodeInfo = defineMethod({

@@ -25,6 +25,7 @@ export const exportWallet = defineMethod({
   name: 'export_wallet',
   summary: 'Encrypted, versioned bundle (base64; scrypt + AES-256-GCM) of one wallet; no plaintext key in it',
   scope: 'wallet:export',
+  errors: ['WALLET_LOCKED', 'WATCH_ONLY'],
   audited: true,
   kdf: true,
   positional: ['passphrase'],
@@ -41,6 +42,7 @@ export const importWallet = defineMethod({
   name: 'import_wallet',
   summary: 'Add wallets from {bundle, passphrase}, {mnemonic, ...} or a watch-only {descriptor}/{xpub}, then rescan',
   scope: 'wallet:admin',
+  errors: ['BAD_PASSPHRASE', 'WALLET_EXISTS', 'WRONG_NETWORK'],
   audited: true,
   kdf: true,
   // One object with optional fields (exactly one source) rather than a union: rpc.discover, walletctl
@@ -74,6 +76,7 @@ export const backupWallet = defineMethod({
   name: 'backup_wallet',
   summary: 'Write an encrypted bundle of every wallet to the backup directory atomically, keeping the last N; a caller-chosen passphrase also needs wallet:export',
   scope: 'wallet:admin',
+  errors: ['WALLET_LOCKED'],
   audited: true,
   kdf: true,
   params: Type.Object({ passphrase: Type.Optional(BundlePassphrase) }, strict),

@@ -35,13 +35,16 @@ export const setPassphrase = defineMethod({
   scope: 'wallet:admin',
   audited: true,
   kdf: true,
-  params: Type.Object({ wallet: OptWallet, old: Type.Optional(Passphrase), new: Passphrase }, strict),
+  // `new` is a reserved word in generated clients (SPEC §5): the old names stay as aliases.
+  aliases: { new: 'newPassphrase', old: 'oldPassphrase' },
+  errors: ['BAD_PASSPHRASE', 'WATCH_ONLY'],
+  params: Type.Object({ wallet: OptWallet, oldPassphrase: Type.Optional(Passphrase), newPassphrase: Passphrase }, strict),
   result: Type.Literal(true),
   handler: async ({ params, ctx }) => {
     const walletId = ctx.walletFor(params);
     await withPersistedBackoff(ctx, walletId, () => ctx.services.wallets.setPassphrase(walletId, {
-      new: params.new,
-      ...(params.old !== undefined ? { old: params.old } : {}),
+      new: params.newPassphrase,
+      ...(params.oldPassphrase !== undefined ? { old: params.oldPassphrase } : {}),
     }));
     return true as const;
   },
@@ -52,6 +55,7 @@ export const unlockWallet = defineMethod({
   name: 'unlock_wallet',
   summary: 'Unlock signing for timeoutSec seconds; a wrong passphrase fails with backoff',
   scope: 'wallet:admin',
+  errors: ['BAD_PASSPHRASE'],
   audited: true,
   kdf: true,
   positional: ['passphrase', 'timeoutSec'],

@@ -86,6 +86,7 @@ export const sendTransaction = defineMethod({
   name: 'send_transaction',
   summary: 'Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position',
   scope: 'wallet:send',
+  errors: ['INSUFFICIENT_FUNDS', 'INVALID_ADDRESS', 'WRONG_NETWORK', 'DUST_OUTPUT', 'FEE_TOO_HIGH', 'FEE_TOO_LOW', 'SPEND_LIMIT', 'DESTINATION_NOT_ALLOWED', 'WALLET_LOCKED', 'WATCH_ONLY', 'CHAIN_UNAVAILABLE', 'BROADCAST_REJECTED'],
   audited: true,
   params: Type.Object(
     {
@@ -123,6 +124,7 @@ export const signTransaction = defineMethod({
   name: 'sign_transaction',
   summary: 'Sign a draft ({outputs, feeRate?}) or a BIP174 PSBT ({psbt}) without broadcasting; draft inputs stay leased',
   scope: 'wallet:sign',
+  errors: ['INSUFFICIENT_FUNDS', 'INVALID_ADDRESS', 'WRONG_NETWORK', 'DUST_OUTPUT', 'FEE_TOO_HIGH', 'FEE_TOO_LOW', 'SPEND_LIMIT', 'DESTINATION_NOT_ALLOWED', 'WALLET_LOCKED', 'WATCH_ONLY', 'CHAIN_UNAVAILABLE'],
   audited: true,
   params: Type.Object(
     {
@@ -187,6 +189,7 @@ export const cancelTransaction = defineMethod({
   name: 'cancel_transaction',
   summary: "BIP125-replace an unconfirmed transaction with one paying its inputs back to the wallet",
   scope: 'wallet:send',
+  errors: ['TX_NOT_FOUND', 'ALREADY_CONFIRMED', 'INSUFFICIENT_FUNDS', 'FEE_TOO_HIGH', 'FEE_TOO_LOW', 'SPEND_LIMIT', 'WALLET_LOCKED', 'WATCH_ONLY', 'CHAIN_UNAVAILABLE', 'BROADCAST_REJECTED'],
   audited: true,
   positional: ['txid', 'feeRate'],
   params: Type.Object({ wallet: OptWallet, txid: Txid, feeRate: Type.Optional(FeeRate) }, strict),

@@ -90,6 +90,7 @@ export const tokenRevoke = defineMethod({
   name: 'token_revoke',
   summary: 'Revoke a token and every token it minted; never an ancestor of the caller, nor a token more powerful than it',
   scope: 'tokens:admin',
+  errors: ['TOKEN_NOT_FOUND'],
   audited: true,
   positional: ['id'],
   params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, examples: ['0123456789abcdef'] }) }, strict),

@@ -34,6 +34,7 @@ export const createWallet = defineMethod({
   name: 'create_wallet',
   summary: 'Create a wallet from a new BIP39 seed (BIP84 P2WPKH by default, BIP86 P2TR option); never returns the mnemonic',
   scope: 'wallet:admin',
+  errors: ['WALLET_EXISTS'],
   audited: true,
   // Only a wallet passphrase costs a KDF; a plain create must not queue behind exports.
   kdf: (p) => p.passphrase !== undefined,
@@ -82,6 +83,7 @@ export const getBalance = defineMethod({
   name: 'get_balance',
   summary: 'Balance categories in sats (confirmed, immature, trusted/untrusted pending, unconfirmed, spendable, total), for the wallet or one address',
   scope: 'wallet:read',
+  errors: ['CHAIN_UNAVAILABLE', 'INVALID_ADDRESS', 'WRONG_NETWORK'],
   positional: ['address'],
   params: Type.Object({ wallet: OptWallet, address: Type.Optional(Address) }, strict),
   result: BalanceSchema,
@@ -118,6 +120,7 @@ export const getTransactionHistory = defineMethod({
   name: 'get_transaction_history',
   summary: 'Wallet transactions, newest first, paged by cursor',
   scope: 'wallet:read',
+  errors: ['CHAIN_UNAVAILABLE'],
   positional: ['limit', 'cursor'],
   params: Type.Object(
     {
@@ -140,6 +143,7 @@ export const getUnspentOutputs = defineMethod({
   name: 'get_unspent_outputs',
   summary: 'Unspent outputs with outpoint, value, address, confirmations, coinbase, trusted, spendable and lease expiry',
   scope: 'wallet:read',
+  errors: ['CHAIN_UNAVAILABLE'],
   positional: ['minConf'],
   params: Type.Object(
     {
@@ -162,6 +166,7 @@ export const getTxStatus = defineMethod({
   name: 'get_tx_status',
   summary: 'Confirmations, block height and hash, status (broadcasting, pending, confirmed, replaced, conflicted), replacedBy and conflictedBy',
   scope: 'wallet:read',
+  errors: ['CHAIN_UNAVAILABLE', 'TX_NOT_FOUND'],
   positional: ['txid'],
   params: Type.Object({ wallet: OptWallet, txid: Txid }, strict),
   result: TxStatusInfoSchema,

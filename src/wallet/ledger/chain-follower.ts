@@ -4,11 +4,12 @@
  * lookahead addresses until the gap holds; resolve unconfirmed transactions the node no longer
  * has. A pass with an unchanged tip and mempool writes nothing and reads nothing from the keystore.
  */
+import { Transaction } from 'bitcoinjs-lib';
 import { isWalletdError } from '../../errors.ts';
 import { lookaheadRows } from '../keys/address-book.ts';
 import { ChainMovedError, type ChainBackend, type ChainTx, type Clock, type ScanResult, type WalletStore } from '../ports.ts';
 import type { BlockRef, Network, WalletRecord } from '../types.ts';
-import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledger.ts';
+import { LedgerWriter, hasChanges, noChanges, prevoutsOf, type LedgerChanges } from './ledger.ts';
 import type { LedgerTxn } from './ledger-store.ts';
 import { WatchSet } from './watch-set.ts';
 import { chainOrder } from './chain-order.ts';
@@ -38,7 +39,7 @@ const MOVED_ATTEMPTS = 3;
  * refused a still-valid tx for now (kept pending, outputs not counted), or the tx can no longer
  * confirm.
  */
-type Rebroadcast = 'accepted' | 'kept' | 'conflicted' | 'replaced';
+type Rebroadcast = 'accepted' | 'kept' | 'missing' | 'conflicted' | 'replaced';
 
 /** Follows the chain for wallets, keeping each one's watch set between passes. */
 export class ChainFollower {
@@ -217,8 +218,11 @@ export class ChainFollower {
     const missing = [...watch.unconfirmed.keys()].filter((txid) => !seen.has(txid));
     if (missing.length === 0) return;
     const txs = chainOrder((await this.deps.store.unconfirmedTxs(wallet.id)).filter((t) => missing.includes(t.txid)).map(asChainTx));
-    const outcomes = new Map<string, Rebroadcast>();
-    for (const tx of txs) outcomes.set(tx.txid, await this.rebroadcast(tx.hex));
+    const outcomes = new Map<string, Exclude<Rebroadcast, 'missing'>>();
+    for (const tx of txs) {
+      const outcome = await this.rebroadcast(tx.hex);
+      outcomes.set(tx.txid, outcome === 'missing' ? await this.settleMissing(tx.hex) : outcome);
+    }
     await this.apply(wallet, tipHeight, changes, async (writer, txn) => {
       const current = await txn.getTxs([...outcomes.keys()]);
       for (const [txid, outcome] of outcomes) {
@@ -230,6 +234,20 @@ export class ChainFollower {
         else await writer.deactivate(tx, outcome, null);
       }
     });
+  }
+
+  /**
+   * The node lacks an input. If the tx creating it is mined, the input exists and was spent in
+   * the chain: a conflict (Core's wallet marks it so once the spender is in a block). If that tx
+   * is unknown or unconfirmed (reorged out, evicted), it may come back: the tx waits unrelayed,
+   * as Core's wallet keeps it inactive rather than conflicted.
+   */
+  private async settleMissing(hex: string): Promise<'conflicted' | 'kept'> {
+    const parents = new Set(prevoutsOf(Transaction.fromHex(hex)).map((op) => op.slice(0, op.lastIndexOf(':'))));
+    for (const txid of parents) {
+      if ((await this.deps.chain.getTx(txid))?.blockHeight != null) return 'conflicted';
+    }
+    return 'kept';
   }
 
   private async rebroadcast(hex: string): Promise<Rebroadcast> {
@@ -244,12 +262,15 @@ export class ChainFollower {
 }
 
 /**
- * Bitcoin Core's reject reasons (validation.cpp): missing or spent inputs mean a conflict; a
- * mempool conflict that out-bids us means a replacement; anything else (fees, mempool full,
- * already known or mined) leaves the tx valid, so it stays pending and is tried again.
+ * Bitcoin Core's reject reasons (validation.cpp): a premature coinbase spend means an orphaned
+ * coinbase parent (a conflict); missing or spent inputs are `missing`, settled by whether the
+ * parents are mined (see settleMissing); a mempool conflict that out-bids
+ * us means a replacement; anything else (fees, mempool full, already known or mined) leaves the
+ * tx valid, so it stays pending and is tried again.
  */
 export function classifyRejection(reason: string): Rebroadcast {
-  if (/missingorspent|missing-inputs|missing inputs|premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
+  if (/premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
+  if (/missingorspent|missing-inputs|missing inputs/i.test(reason)) return 'missing';
   if (/txn-mempool-conflict|insufficient fee|replacement/i.test(reason)) return 'replaced';
   // It is in the mempool or the chain after all: the next scan finds it.
   if (/already in (the )?(mempool|block chain)|txn-already-known|txn-already-in-mempool/i.test(reason)) return 'accepted';

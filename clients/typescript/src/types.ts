@@ -1,10 +1,19 @@
 /**
  * Type-level view of the method table for callers: snake_case wire names become camelCase
- * methods whose params and results are the TypeBox schemas' static types.
+ * methods whose params and results are the generated types of the table's schemas.
  */
-import type { MethodMap, MethodName } from '../rpc/method-types.ts';
+import type { MethodMap } from './generated/methods.js';
 
-export type { MethodMap, MethodName, ParamsOf, ResultOf } from '../rpc/method-types.ts';
+export type { MethodMap } from './generated/methods.js';
+
+/** A wire method name, e.g. `get_balance`. */
+export type MethodName = keyof MethodMap & string;
+
+/** The params object of a method. */
+export type ParamsOf<N extends MethodName> = MethodMap[N]['params'];
+
+/** The result of a method. */
+export type ResultOf<N extends MethodName> = MethodMap[N]['result'];
 
 /** `get_balance` → `getBalance` at the type level. */
 export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
@@ -23,7 +32,7 @@ export type MethodCall<N extends MethodName> = 'dryRun' extends keyof MethodMap[
   ? (params?: MethodMap[N]['params']) => Promise<MethodMap[N]['result']>
   : (params: MethodMap[N]['params']) => Promise<MethodMap[N]['result']>;
 
-/** Every method with a plain snake_case name as a camelCase function (`rpc.discover` goes through `call`). */
+/** Every method with a plain snake_case name as a camelCase function (`rpc.discover` goes through `call`; `subscribe` is the helper). */
 export type CamelMethods = {
-  [N in MethodName as N extends `${string}.${string}` ? never : CamelCase<N>]: MethodCall<N>;
+  [N in MethodName as N extends `${string}.${string}` | 'subscribe' ? never : CamelCase<N>]: MethodCall<N>;
 };
