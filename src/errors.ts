@@ -44,6 +44,8 @@ export const ERRORS = {
   INPUT_IMMATURE: { rpcCode: -32045, message: 'Input is an immature coinbase output' },
   INPUT_LEASED: { rpcCode: -32046, message: 'Input is leased by another draft' },
   INPUT_UNCONFIRMED: { rpcCode: -32047, message: 'Input is an unconfirmed coin the wallet may not spend' },
+  // Fee bumps (issue 13), numbered from -32050.
+  CANNOT_BUMP: { rpcCode: -32050, message: 'Transaction can be neither replaced nor bumped by a child' },
   INTERNAL: { rpcCode: -32603, message: 'Internal error' },
 } as const satisfies Record<string, { rpcCode: number; message: string }>;
 

@@ -3,7 +3,9 @@
  * needs no wallet or address index on the node, only `-txindex` for `getTx` of confirmed txs.
  */
 import { WalletdError, fail } from '../errors.ts';
-import { ChainMovedError, type ChainBackend, type ChainTx, type ScanRequest, type ScanResult } from '../wallet/ports.ts';
+import {
+  ChainMovedError, type ChainBackend, type ChainTx, type MempoolEntry, type ScanRequest, type ScanResult,
+} from '../wallet/ports.ts';
 import type { BlockRef } from '../wallet/types.ts';
 import { BitcoindRpc, BitcoindRpcError, type BitcoindRpcOptions, type RpcCall } from './bitcoind-rpc.ts';
 
@@ -28,6 +30,17 @@ function compact(tx: RpcTx): MempoolTx {
     vin: tx.vin.map((i) => ({ txid: i.txid, vout: i.vout })),
     vout: tx.vout.map((o) => ({ n: o.n, scriptPubKey: { hex: o.scriptPubKey.hex } })),
   };
+}
+
+/** The parts of `getmempoolentry` a replacement reads. */
+interface RpcMempoolEntry {
+  vsize: number;
+  fees?: { modified: number; ancestor: number; descendant: number };
+  modifiedfee?: number;
+  descendantfees?: number;
+  descendantcount: number;
+  ancestorfees?: number;
+  ancestorsize: number;
 }
 
 interface RpcBlock {
@@ -128,6 +141,32 @@ export class BitcoindBackend implements ChainBackend {
   async getMinRelayFeeRate(): Promise<number> {
     const info = await this.#call<{ relayfee: number }>('getnetworkinfo');
     return btcPerKvbToSatPerVb(info.relayfee);
+  }
+
+  async getIncrementalRelayFeeRate(): Promise<number> {
+    const info = await this.#call<{ incrementalfee?: number }>('getnetworkinfo');
+    return typeof info.incrementalfee === 'number' ? btcPerKvbToSatPerVb(info.incrementalfee) : 1;
+  }
+
+  async getMempoolEntry(txid: string): Promise<MempoolEntry | null> {
+    let e: RpcMempoolEntry;
+    try {
+      e = await this.#rpc.call<RpcMempoolEntry>('getmempoolentry', txid);
+    } catch (err) {
+      if (err instanceof BitcoindRpcError && err.rpcCode === RPC_INVALID_ADDRESS_OR_KEY) return null;
+      throw this.#mapError(err);
+    }
+    // `fees` (coins) since Core 0.17; the flat sat fields are the older, deprecated spelling.
+    const sats = (coins: number | undefined, flat: number | undefined) =>
+      BigInt(coins !== undefined ? Math.round(coins * 1e8) : Math.round(flat ?? 0));
+    return {
+      fee: sats(e.fees?.modified, e.modifiedfee !== undefined ? e.modifiedfee * 1e8 : undefined),
+      vsize: e.vsize,
+      descendantFees: sats(e.fees?.descendant, e.descendantfees),
+      descendantCount: e.descendantcount,
+      ancestorFees: sats(e.fees?.ancestor, e.ancestorfees),
+      ancestorVsize: e.ancestorsize,
+    };
   }
 
   async close(): Promise<void> {

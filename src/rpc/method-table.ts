@@ -4,6 +4,8 @@
  * Adding a method is one line here, next to its area's list.
  */
 import type { AnyMethod } from './define-method.ts';
+import { FEE_BUMP_METHODS } from './methods/fee-bump-methods.ts';
+import { PSBT_METHODS } from './methods/psbt-methods.ts';
 import { NODE_METHODS } from './methods/node-methods.ts';
 import { NOTIFY_METHODS } from './methods/notify-methods.ts';
 import { PORTABILITY_METHODS } from './methods/portability-methods.ts';
@@ -18,6 +20,8 @@ const TABLE = [
   ...WALLET_METHODS,
   ...RECON_METHODS,
   ...SPEND_METHODS,
+  ...FEE_BUMP_METHODS,
+  ...PSBT_METHODS,
   ...SECURITY_METHODS,
   ...PORTABILITY_METHODS,
   ...TOKEN_METHODS,

@@ -62,6 +62,23 @@ export interface ScanResult {
   blocks: BlockRef[];
 }
 
+/**
+ * A mempool transaction's BIP125 accounting, as Core's `getmempoolentry`: what a replacement
+ * must out-pay (rule 3 counts every descendant it evicts) and what a child's package joins.
+ */
+export interface MempoolEntry {
+  /** The tx's own (modified) fee, sats. */
+  fee: bigint;
+  vsize: number;
+  /** Fees of the tx and every mempool descendant, sats. */
+  descendantFees: bigint;
+  /** The tx and its descendants. */
+  descendantCount: number;
+  /** Fees and vsize of the tx and every unconfirmed ancestor: the package a CPFP child joins. */
+  ancestorFees: bigint;
+  ancestorVsize: number;
+}
+
 /** A chain source: Bitcoin Core JSON-RPC or an Esplora REST server (SPEC §7). */
 export interface ChainBackend {
   readonly kind: 'bitcoind' | 'esplora';
@@ -82,6 +99,13 @@ export interface ChainBackend {
   estimateFeeRate(confTarget: number): Promise<number | null>;
   /** The node's minimum relay fee in sat/vB. */
   getMinRelayFeeRate(): Promise<number>;
+  /** The node's incremental relay fee (BIP125 rule 4) in sat/vB; backends that cannot say assume Core's 1. */
+  getIncrementalRelayFeeRate?(): Promise<number>;
+  /**
+   * The mempool entry of `txid`, or null when it is not in the mempool. Backends without a
+   * mempool view of descendants (Esplora) omit it, and replacements count only the tx itself.
+   */
+  getMempoolEntry?(txid: string): Promise<MempoolEntry | null>;
   /**
    * Resolves when the tip moves past `knownHash`, or with null after `timeoutMs`. Backends that
    * can long-poll (bitcoind's `waitfornewblock`) offer it; the others are polled.

@@ -259,6 +259,53 @@ export type SendOutcome<R extends { dryRun?: boolean }> = 'dryRun' extends keyof
   ? R extends { dryRun: true } ? DryRunResult : R extends { dryRun?: false } ? SendResult : SendResult | DryRunResult
   : SendResult;
 
+/** bump_fee's request. */
+export interface BumpRequest extends FeeChoice {
+  txid: string;
+  guard?: SpendGuard;
+}
+
+/** bump_fee's result: the new transaction (the replacement, or the child). */
+export interface BumpResult {
+  txid: string;
+  method: 'rbf' | 'cpfp';
+  /** The new transaction's fee, sats. */
+  fee: number;
+  /** The new transaction's own sat/vB. */
+  feeRate: number;
+  /** sat/vB the miners see: the replacement's, or the child's package with its unconfirmed ancestors. */
+  effectiveFeeRate: number;
+  status: TxStatus;
+}
+
+/** create_psbt: a funded, unsigned PSBT for an external signer. */
+export interface CreatePsbtRequest extends FeeChoice {
+  outputs: Recipient[];
+  /** Spend exactly these coins (coin control, as the sends). */
+  inputs?: InputRef[];
+  /** Indexes into `outputs` whose amounts pay the fee, split evenly. */
+  subtractFeeFrom?: number[];
+  /** Allow a fee larger than the amount sent. */
+  allowHighFee?: boolean;
+}
+
+/** create_psbt's result. Nothing is signed; the inputs stay leased until release or expiry. */
+export interface CreatePsbtResult {
+  /** Base64 BIP174 PSBT. */
+  psbt: string;
+  fee: number;
+  /** sat/vB over the estimated final vsize. */
+  feeRate: number;
+  feeSource: FeeSource;
+  vsize: number;
+  /** Index of the change output, or null when there is none. */
+  changeIndex: number | null;
+  /** Outpoints spent, `txid:vout`. */
+  inputs: string[];
+  /** Unix seconds until which the inputs stay leased. */
+  leasedUntil: number;
+}
+
 /** sign_transaction: build-and-sign a draft, or sign a caller's PSBT (BIP174). */
 export type SignRequest = ({ outputs: Recipient[] } & FeeChoice) | { psbt: string };
 
@@ -299,6 +346,8 @@ export interface WalletApi {
   sendAll<R extends SendAllRequest>(walletId: string, req: R): Promise<SendOutcome<R>>;
   signTransaction(walletId: string, req: SignRequest): Promise<SignResult>;
   cancelTransaction(walletId: string, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult>;
+  bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult>;
+  createPsbt(walletId: string, req: CreatePsbtRequest): Promise<CreatePsbtResult>;
   releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }>;
   setPassphrase(walletId: string, req: { old?: string; new: string }): Promise<void>;
   unlockWallet(walletId: string, req: { passphrase: string; timeoutSec: number }): Promise<void>;

@@ -15,8 +15,8 @@ import type { DeriveKey } from './secrets/seed-cache.ts';
 import { SyncRunner, type WalletEventSink } from './ledger/sync-runner.ts';
 import type { AddressRecord, AddressType, Network, WalletRecord } from './types.ts';
 import type {
-  AddressInfo, Balance, RescanResult, SendAllRequest, SendOutcome, SendRequest, SendResult, SignRequest, SignResult,
-  TxDetails, TxStatusInfo, UnspentOutput, WalletApi, WalletInfo, WalletSummary,
+  AddressInfo, Balance, BumpRequest, BumpResult, CreatePsbtRequest, CreatePsbtResult, RescanResult, SendAllRequest, SendOutcome,
+  SendRequest, SendResult, SignRequest, SignResult, TxDetails, TxStatusInfo, UnspentOutput, WalletApi, WalletInfo, WalletSummary,
 } from './wallet-api.ts';
 import { readBalance } from './ledger/balance-reader.ts';
 import { LIVE_BUCKETS, MINED_BUCKETS } from './ledger/ledger-types.ts';
@@ -63,7 +63,7 @@ export class WalletService implements WalletApi {
       tipHeight: () => this.sync.tipHeight(),
       refresh: (walletId) => this.sync.requestSync(walletId),
       issueAddress: (wallet, chain, label) => this.issueAddress(wallet, chain, label),
-      announce: (walletId, txid, status) => this.sync.announce(walletId, txid, status),
+      announce: (walletId, txid, status, links) => this.sync.announce(walletId, txid, status, links),
     });
   }
 
@@ -304,6 +304,14 @@ export class WalletService implements WalletApi {
 
   async cancelTransaction(walletId: string, req: { txid: string; feeRate?: number }): Promise<SendResult> {
     return this.spend.cancel(await this.wallet(walletId), req);
+  }
+
+  async bumpFee(walletId: string, req: BumpRequest): Promise<BumpResult> {
+    return this.spend.bump(await this.wallet(walletId), req);
+  }
+
+  async createPsbt(walletId: string, req: CreatePsbtRequest): Promise<CreatePsbtResult> {
+    return this.spend.createPsbt(await this.wallet(walletId), req);
   }
 
   async releaseOutputs(walletId: string, req: { outpoints?: string[] }): Promise<{ released: number }> {

@@ -80,8 +80,13 @@ describe.each(['http', 'unix'] as const)('every method over %s', (via) => {
     await call('rescan_wallet', w);
     const signed = await call<{ hex: string }>('sign_transaction', { ...w, outputs: [{ address: to, amount: 500_000 }], feeRate: 2 });
     expect(signed.hex).toMatch(/^[0-9a-f]+$/);
+    const funded = await call<{ psbt: string; inputs: string[] }>('create_psbt', { ...w, outputs: [{ address: to, amount: 400_000 }], feeRate: 2 });
+    expect(funded.inputs.length).toBeGreaterThan(0);
     await call('release_outputs', w);
-    const cancel = await call<{ txid: string }>('cancel_transaction', { ...w, txid: sent.txid });
+    const bumped = await call<{ txid: string; method: string }>('bump_fee', { ...w, txid: sent.txid, feeRate: 5 });
+    expect(bumped.method).toBe('rbf');
+    expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(bumped.txid);
+    const cancel = await call<{ txid: string }>('cancel_transaction', { ...w, txid: bumped.txid });
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(cancel.txid);
     expect(await call('set_passphrase', { ...w, oldPassphrase: WALLET_PASS, newPassphrase: NEW_WALLET_PASS })).toBe(true);
     await call('unlock_wallet', { ...w, passphrase: NEW_WALLET_PASS, timeoutSec: 60 });

@@ -189,6 +189,15 @@ export class FakeWalletApi implements WalletApi {
     await req.guard?.({ amount: 0n, fee: 200n, feeRate: 2, destinations: [] });
     return { txid: TXID, fee: 200, feeRate: 2, replayed: false, status: 'pending' as const };
   }
+  async bumpFee(walletId: string, req: { txid: string; guard?: SpendGuard }) {
+    this.check('bumpFee', walletId, req);
+    await req.guard?.({ amount: 0n, fee: 300n, feeRate: 3, destinations: [] });
+    return { txid: TXID, method: 'rbf' as const, fee: 300, feeRate: 3, effectiveFeeRate: 3, status: 'pending' as const };
+  }
+  async createPsbt(walletId: string, req: unknown) {
+    this.check('createPsbt', walletId, req);
+    return { psbt: 'cHNidP8A', fee: 200, feeRate: 2, feeSource: 'explicit' as const, vsize: 100, changeIndex: null, inputs: [`${TXID}:0`], leasedUntil: 1 };
+  }
   async releaseOutputs(walletId: string, req: unknown) {
     this.check('releaseOutputs', walletId, req);
     return { released: 0 };

@@ -61,6 +61,15 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s cancel', (addressType) => {
     expect(floor.fee).toBeGreaterThanOrEqual(BigInt(floor.vsize * 25));
   });
 
+  it('pays the fees of the descendants it evicts (rule 3), plus its own size (rule 4)', () => {
+    const orig = original(1);
+    const res = buildCancelReplacement({ ...w.account, original: { ...orig, evictedFees: orig.fee + 30_000n }, changeScript });
+    expect(res.fee).toBe(orig.fee + 30_000n + BigInt(res.vsize));
+    // Fewer evicted fees than the original's own never lower the bar.
+    const low = buildCancelReplacement({ ...w.account, original: { ...orig, evictedFees: 0n }, changeScript });
+    expect(low.fee).toBe(buildCancelReplacement({ ...w.account, original: orig, changeScript }).fee);
+  });
+
   it('fails INSUFFICIENT_FUNDS when the inputs cannot pay the new fee', () => {
     const orig = original(2);
     expect(() => buildCancelReplacement({ ...w.account, original: orig, changeScript, feeRate: 2_000 })).toThrow(

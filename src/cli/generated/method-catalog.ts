@@ -824,6 +824,169 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
     }
   },
   {
+    "name": "bump_fee",
+    "summary": "Raise an unconfirmed transaction's fee: BIP125 replacement keeping its recipients, or CPFP through a wallet output",
+    "scope": "wallet:send",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "required": [
+        "txid"
+      ],
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
+        "txid": {
+          "pattern": "^[0-9a-fA-F]{64}$",
+          "examples": [
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+          ],
+          "type": "string",
+          "description": "Transaction id (64 hex characters)"
+        },
+        "feeRate": {
+          "exclusiveMinimum": 0,
+          "maximum": 100000,
+          "examples": [
+            2
+          ],
+          "type": "number",
+          "description": "Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both"
+        },
+        "confTarget": {
+          "minimum": 1,
+          "maximum": 1008,
+          "type": "integer",
+          "description": "Confirm within this many blocks, using the backend's fee estimate"
+        }
+      }
+    },
+    "positional": [
+      "txid",
+      "feeRate"
+    ]
+  },
+  {
+    "name": "create_psbt",
+    "summary": "A funded, unsigned BIP174 PSBT with witness UTXOs and BIP32 derivations, inputs leased; works on watch-only wallets",
+    "scope": "wallet:sign",
+    "params": {
+      "additionalProperties": false,
+      "type": "object",
+      "required": [
+        "outputs"
+      ],
+      "properties": {
+        "wallet": {
+          "minLength": 1,
+          "maxLength": 128,
+          "description": "Wallet id",
+          "examples": [
+            "w1"
+          ],
+          "type": "string"
+        },
+        "outputs": {
+          "minItems": 1,
+          "maxItems": 1000,
+          "type": "array",
+          "items": {
+            "additionalProperties": false,
+            "type": "object",
+            "required": [
+              "address",
+              "amount"
+            ],
+            "properties": {
+              "address": {
+                "minLength": 1,
+                "maxLength": 128,
+                "examples": [
+                  "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+                ],
+                "type": "string"
+              },
+              "amount": {
+                "minimum": 1,
+                "maximum": 9007199254740991,
+                "examples": [
+                  10000
+                ],
+                "type": "integer"
+              }
+            }
+          },
+          "description": "Recipients: address and amount in sats each; an address may appear once"
+        },
+        "feeRate": {
+          "exclusiveMinimum": 0,
+          "maximum": 100000,
+          "examples": [
+            2
+          ],
+          "type": "number",
+          "description": "Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both"
+        },
+        "confTarget": {
+          "minimum": 1,
+          "maximum": 1008,
+          "type": "integer",
+          "description": "Confirm within this many blocks, using the backend's fee estimate"
+        },
+        "inputs": {
+          "minItems": 1,
+          "maxItems": 10000,
+          "description": "Spend exactly these coins",
+          "type": "array",
+          "items": {
+            "additionalProperties": false,
+            "type": "object",
+            "required": [
+              "txid",
+              "vout"
+            ],
+            "properties": {
+              "txid": {
+                "pattern": "^[0-9a-fA-F]{64}$",
+                "examples": [
+                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                ],
+                "type": "string"
+              },
+              "vout": {
+                "minimum": 0,
+                "maximum": 999999,
+                "type": "integer"
+              }
+            }
+          }
+        },
+        "subtractFeeFrom": {
+          "minItems": 1,
+          "maxItems": 1000,
+          "type": "array",
+          "items": {
+            "minimum": 0,
+            "maximum": 999,
+            "type": "integer"
+          },
+          "description": "Indexes of outputs that pay the fee"
+        },
+        "allowHighFee": {
+          "description": "Allow a fee larger than the amount sent",
+          "type": "boolean"
+        }
+      }
+    }
+  },
+  {
     "name": "set_passphrase",
     "summary": "Set or change the passphrase that encrypts the wallet's seed inside the keystore",
     "scope": "wallet:admin",

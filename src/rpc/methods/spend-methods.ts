@@ -14,7 +14,7 @@ const strict = { additionalProperties: false } as const;
 const OptWallet = Type.Optional(WalletId);
 
 /** The token's guard, remembering what it let through (amount plus fee) so exactly that is charged. */
-function chargingGuard(ctx: CallContext, walletId: string): { guard: SpendGuard; charged: () => bigint | null } {
+export function chargingGuard(ctx: CallContext, walletId: string): { guard: SpendGuard; charged: () => bigint | null } {
   const inner = ctx.spendGuard(walletId);
   let passed: bigint | null = null;
   return {
@@ -24,6 +24,16 @@ function chargingGuard(ctx: CallContext, walletId: string): { guard: SpendGuard;
     },
     charged: () => passed,
   };
+}
+
+/**
+ * SPEC §4: a constrained token cancels or bumps only what it or a descendant sent (the spend
+ * ledger charges every send to the sender and each ancestor).
+ */
+export async function requireOwnLineage(ctx: CallContext, walletId: string, txid: string): Promise<void> {
+  if (hasSpendConstraint(ctx.token) && !(await ctx.services.spends.chargedFor(walletId, txid)).includes(ctx.token.id)) {
+    fail('FORBIDDEN_SCOPE', 'A token with spend limits may only cancel or bump its own lineage\'s transactions', { txid });
+  }
 }
 
 /** A wallet draft's fee: every input carries its witness UTXO, so inputs minus outputs. */
@@ -188,11 +198,7 @@ export const cancelTransaction = defineMethod({
     const walletId = ctx.walletFor(params);
     const txid = params.txid.toLowerCase();
     return ctx.withSpendLock(async () => {
-      // SPEC §4: a constrained token cancels only what it or a descendant sent (the spend
-      // ledger charges every send to the sender and each ancestor).
-      if (hasSpendConstraint(ctx.token) && !(await ctx.services.spends.chargedFor(walletId, txid)).includes(ctx.token.id)) {
-        fail('FORBIDDEN_SCOPE', 'A token with spend limits may only cancel its own lineage\'s transactions', { txid });
-      }
+      await requireOwnLineage(ctx, walletId, txid);
       const { guard, charged } = chargingGuard(ctx, walletId);
       const result = await ctx.services.wallets.cancelTransaction(walletId, {
         txid,

@@ -14,10 +14,20 @@ export interface OwnTxContext {
   now: number;
 }
 
-/** Records a signed transaction of the wallet with `status` (broadcasting before the send, pending after). */
-export async function recordOwnTx(ctx: OwnTxContext, walletId: string, tx: { txid: string; hex: string }, status: TxStatus): Promise<void> {
-  await ctx.store.transact(walletId, async (txn) => {
-    await new LedgerWriter(txn, ctx.tipHeight, ctx.now).seen({ ...tx, blockHeight: null, blockHash: null, blockTime: null }, { status });
+/**
+ * Records a signed transaction of the wallet with `status` (broadcasting before the send, pending
+ * after). Returns the other transactions it displaced (a replacement's original, now `replaced`,
+ * and their descendants, `conflicted`), so their `tx` events can say so.
+ */
+export async function recordOwnTx(
+  ctx: OwnTxContext, walletId: string, tx: { txid: string; hex: string }, status: TxStatus,
+): Promise<Map<string, TxStatus>> {
+  return ctx.store.transact(walletId, async (txn) => {
+    const writer = new LedgerWriter(txn, ctx.tipHeight, ctx.now);
+    await writer.seen({ ...tx, blockHeight: null, blockHash: null, blockTime: null }, { status });
+    const displaced = new Map(writer.changes.statusChanges);
+    displaced.delete(tx.txid);
+    return displaced;
   });
 }
 

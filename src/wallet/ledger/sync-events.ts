@@ -11,6 +11,12 @@ import type { Clock, WalletStore } from '../ports.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { Network, TxStatus } from '../types.ts';
 
+/** What displaced a tx, when the wallet itself just replaced it (the ledger may not say yet). */
+export interface TxLinks {
+  replacedBy?: string;
+  conflictedBy?: string;
+}
+
 /** Receives wallet events (SPEC §8); the notification layer persists and fans them out. */
 export type WalletEventSink = (event: {
   type: 'tx' | 'confirmation' | 'balance' | 'block';
@@ -32,8 +38,8 @@ export class SyncEvents {
   }
 
   /** A transaction the wallet itself just recorded (a send, a cancel), and the balance it leaves. */
-  async announce(walletId: string, txid: string, status: TxStatus): Promise<void> {
-    await this.emitTxs(walletId, [[txid, status]]);
+  async announce(walletId: string, txid: string, status: TxStatus, links: TxLinks = {}): Promise<void> {
+    await this.emitTxs(walletId, [[txid, status, links]]);
     await this.announceBalance(walletId);
   }
 
@@ -65,13 +71,13 @@ export class SyncEvents {
    * label; the tx label), so a subscriber sees which address was paid without another call.
    * Loading costs O(the transactions announced), never O(wallet).
    */
-  private async emitTxs(walletId: string, list: ReadonlyArray<[string, TxStatus]>): Promise<void> {
+  private async emitTxs(walletId: string, list: ReadonlyArray<[string, TxStatus, TxLinks?]>): Promise<void> {
     const sink = this.deps.events;
     if (!sink || list.length === 0) return;
     const txs = (await Promise.all(list.map(([txid]) => this.deps.store.getTx(walletId, txid)))).filter((t) => t !== null);
     const entries = await this.reader.entries(walletId, txs, this.tipHeight());
     const byId = new Map(entries.map((e) => [e.txid, e]));
-    for (const [txid, status] of list) sink({ type: 'tx', walletId, data: { ...byId.get(txid), txid, status } });
+    for (const [txid, status, links] of list) sink({ type: 'tx', walletId, data: { ...byId.get(txid), txid, status, ...links } });
   }
 
   private async announceBalance(walletId: string): Promise<void> {

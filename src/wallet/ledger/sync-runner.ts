@@ -9,7 +9,7 @@ import type { WalletLog, WalletSettings } from '../settings.ts';
 import type { BlockRef, Network, TxStatus, WalletRecord } from '../types.ts';
 import type { SyncStatus } from '../wallet-api.ts';
 import { ScanProgress } from './sync-progress.ts';
-import { SyncEvents, type WalletEventSink } from './sync-events.ts';
+import { SyncEvents, type TxLinks, type WalletEventSink } from './sync-events.ts';
 
 export type { WalletEventSink } from './sync-events.ts';
 
@@ -239,8 +239,8 @@ export class SyncRunner {
    * Announces a transaction the wallet itself just recorded (a send, a cancel), with the
    * balance it leaves, without waiting for the next block (SPEC §8).
    */
-  async announce(walletId: string, txid: string, status: TxStatus): Promise<void> {
-    await this.walletEvents.announce(walletId, txid, status);
+  async announce(walletId: string, txid: string, status: TxStatus, links: TxLinks = {}): Promise<void> {
+    await this.walletEvents.announce(walletId, txid, status, links);
   }
 
   private async syncOne(walletId: string, tipMoved: boolean): Promise<void> {

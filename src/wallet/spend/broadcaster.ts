@@ -30,7 +30,7 @@ export interface BroadcasterDeps {
   chain(): ChainBackend;
   tipHeight(): number | null;
   refresh(walletId: string): void;
-  announce(walletId: string, txid: string, status: TxStatus): Promise<void>;
+  announce(walletId: string, txid: string, status: TxStatus, links?: { replacedBy?: string; conflictedBy?: string }): Promise<void>;
 }
 
 /** Records, then broadcasts, the wallet's own transactions. */
@@ -43,13 +43,14 @@ export class Broadcaster {
    */
   async send(walletId: string, tx: { txid: string; hex: string }): Promise<TxStatus> {
     const chain = this.deps.chain();
-    await recordOwnTx(await this.context(walletId), walletId, tx, 'broadcasting');
+    const displaced = await recordOwnTx(await this.context(walletId), walletId, tx, 'broadcasting');
     try {
       await chain.broadcast(tx.hex);
     } catch (err) {
       if (isAmbiguous(err)) {
         this.deps.refresh(walletId);
         await this.deps.announce(walletId, tx.txid, 'broadcasting');
+        await this.announceDisplaced(walletId, tx.txid, displaced);
         return 'broadcasting';
       }
       if (!alreadyKnown(err)) {
@@ -60,7 +61,15 @@ export class Broadcaster {
     await markAccepted(await this.context(walletId), walletId, tx.txid);
     this.deps.refresh(walletId);
     await this.deps.announce(walletId, tx.txid, 'pending');
+    await this.announceDisplaced(walletId, tx.txid, displaced);
     return 'pending';
+  }
+
+  /** `tx` events for what a replacement displaced: the original `replaced` (with `replacedBy`), its descendants `conflicted`. */
+  private async announceDisplaced(walletId: string, by: string, displaced: ReadonlyMap<string, TxStatus>): Promise<void> {
+    for (const [txid, status] of displaced) {
+      await this.deps.announce(walletId, txid, status, status === 'replaced' ? { replacedBy: by } : { conflictedBy: by });
+    }
   }
 
   /** The ledger's clock and tip, for recording. */

@@ -16,6 +16,11 @@ export interface CancelRequest extends AccountInfo {
     fee: bigint;
     /** Actual vsize of the original. */
     vsize: number;
+    /**
+     * Fees of everything the replacement evicts: the original and its mempool descendants
+     * (BIP125 rule 3). Defaults to `fee`, the original alone.
+     */
+    evictedFees?: bigint;
   };
   /** Hex scriptPubKey the whole value returns to. */
   changeScript: string;
@@ -38,11 +43,17 @@ export interface CancelResult {
   vsize: number;
 }
 
-/** Smallest fee that satisfies BIP-125 rules 3, 4 and 6 for a replacement of `vsize` vB. */
-export function minReplacementFee(original: { fee: bigint; vsize: number }, vsize: number, incrementalRelayFeeRate = 1): bigint {
-  // Rules 3 and 4: pay at least the original's absolute fee, plus its own bandwidth at the
-  // incremental relay fee rate.
-  const rule4 = original.fee + feeForVsize(vsize, incrementalRelayFeeRate);
+/**
+ * Smallest fee that satisfies BIP-125 rules 3, 4 and 6 for a replacement of `vsize` vB, where
+ * `evictedFees` is what the original and its descendants pay together (default: the original).
+ */
+export function minReplacementFee(
+  original: { fee: bigint; vsize: number }, vsize: number, incrementalRelayFeeRate = 1, evictedFees = original.fee,
+): bigint {
+  // Rules 3 and 4: pay at least the absolute fees of every tx it evicts (the original and its
+  // descendants), plus its own bandwidth at the incremental relay fee rate.
+  const evicted = evictedFees > original.fee ? evictedFees : original.fee;
+  const rule4 = evicted + feeForVsize(vsize, incrementalRelayFeeRate);
   // Rule 6: a strictly higher feerate. Bitcoin Core compares CFeeRate values, which truncate to
   // sat/kvB, so require the truncated new rate to beat the truncated old one by at least 1.
   const origPerKvB = (original.fee * 1000n) / BigInt(original.vsize);
@@ -60,7 +71,7 @@ export function buildCancelReplacement(req: CancelRequest): CancelResult {
 
   const incremental = req.incrementalRelayFeeRate ?? 1;
   if (!Number.isFinite(incremental) || incremental < 0) fail('INVALID_PARAMS', 'fee rates must be non-negative numbers');
-  let fee = minReplacementFee(original, vsize, incremental);
+  let fee = minReplacementFee(original, vsize, incremental, original.evictedFees);
   for (const rate of [req.feeRate, req.minRelayFeeRate]) {
     if (rate === undefined) continue;
     if (!Number.isFinite(rate) || rate < 0) fail('INVALID_PARAMS', 'fee rates must be non-negative numbers');

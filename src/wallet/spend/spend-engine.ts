@@ -9,18 +9,23 @@ import { validateAddress } from '../keys/address-validation.ts';
 import { accountPath, deriveAccountSigner } from '../keys/hd.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import { finalizePsbt, psbtFromBase64, signPsbt } from '../secrets/psbt-signer.ts';
-import { buildCancelReplacement } from './replacement.ts';
+import { cancelTransaction, type CancelTxRequest } from './cancel.ts';
+import { bumpFee } from './fee-bump.ts';
+import { createFundedPsbt } from './psbt-funder.ts';
+import type { SpendKit } from './spend-kit.ts';
 import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
-import { inputOutpoint, prevoutsOf } from '../ledger/ledger.ts';
 import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import { Broadcaster } from './broadcaster.ts';
-import { checkPsbtFeeCaps } from './fee-policy.ts';
+import { checkPsbtFeeCaps, resolveFeeRate } from './fee-policy.ts';
 import { antiFeeSnipingLocktime, secureRandomInt, type RandomInt } from './privacy.ts';
 import { replaySend, requestHash } from './replay.ts';
 import { SendPlanner, type Prepared, type SendSpec } from './send-planner.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { AddressRecord, Network, TxStatus, WalletRecord } from '../types.ts';
-import type { DryRunResult, SendAllRequest, SendOptions, SendRequest, SendResult, SignRequest, SignResult, SpendGuard } from '../wallet-api.ts';
+import type {
+  BumpRequest, BumpResult, CreatePsbtRequest, CreatePsbtResult, DryRunResult, SendAllRequest, SendOptions, SendRequest, SendResult,
+  SignRequest, SignResult,
+} from '../wallet-api.ts';
 
 interface SpendDeps {
   store: WalletStore;
@@ -34,7 +39,7 @@ interface SpendDeps {
   /** Issues the next address on `chain`, serialized with generate_address. */
   issueAddress(wallet: WalletRecord, chain: 0 | 1, label: string | null): Promise<AddressRecord>;
   /** Emits `tx` and `balance` events for a transaction the wallet just recorded. */
-  announce(walletId: string, txid: string, status: TxStatus): Promise<void>;
+  announce(walletId: string, txid: string, status: TxStatus, links?: { replacedBy?: string; conflictedBy?: string }): Promise<void>;
   /** Randomness for locktime and change position; tests may pin it. */
   random?: RandomInt;
 }
@@ -86,7 +91,7 @@ export class SpendEngine {
    * unsigned PSBT with an anti-fee-sniping locktime. On failure after leasing, the coins go back.
    * create_psbt, sign_transaction and the sends share it.
    */
-  async fund(wallet: WalletRecord, p: Prepared, reason: string): Promise<{ psbt: Psbt; expiresAt: number }> {
+  async fund(wallet: WalletRecord, p: Prepared, reason: string): Promise<{ psbt: Psbt; expiresAt: number; change: AddressRecord | null }> {
     const { settings, clock, store } = this.deps;
     const inputs: Coin[] = p.plan.inputs;
     const expiresAt = clock.now() + settings.leaseSeconds * 1000;
@@ -94,12 +99,10 @@ export class SpendEngine {
     if (!leased) fail('INSUFFICIENT_FUNDS', 'coins were taken by a concurrent request; retry');
     return this.releasingOnFailure(wallet.id, reason, async () => {
       const outputs = [...p.outputs];
-      if (p.changeIndex !== null) {
-        const change = await this.changeAddress(wallet);
-        outputs.splice(p.changeIndex, 0, { script: change.script, value: p.plan.change });
-      }
+      const change = p.changeIndex !== null ? await this.changeAddress(wallet) : null;
+      if (change) outputs.splice(p.changeIndex!, 0, { script: change.script, value: p.plan.change });
       const locktime = antiFeeSnipingLocktime(this.deps.tipHeight(), this.random);
-      return { psbt: buildPsbt({ inputs, outputs, locktime, ...this.psbtFields(wallet) }), expiresAt };
+      return { psbt: buildPsbt({ inputs, outputs, locktime, ...this.psbtFields(wallet) }), expiresAt, change };
     });
   }
 
@@ -198,48 +201,47 @@ export class SpendEngine {
     });
   }
 
-  /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet. */
-  cancel(wallet: WalletRecord, req: { txid: string; feeRate?: number; guard?: SpendGuard }): Promise<SendResult> {
-    return this.exclusive(wallet.id, async () => {
-      const { store, settings } = this.deps;
-      const tx = (await store.getTx(wallet.id, req.txid)) ?? fail('TX_NOT_FOUND', undefined, { txid: req.txid });
-      const chain = this.chain();
-      const onChain = await chain.getTx(req.txid);
-      if (tx.status === 'confirmed' || (onChain && onChain.blockHeight !== null)) {
-        this.deps.refresh(wallet.id);
-        fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
+  /** create_psbt: a funded, unsigned, leased PSBT; no seed needed, so watch-only wallets work (psbt-funder.ts). */
+  createPsbt(wallet: WalletRecord, req: CreatePsbtRequest): Promise<CreatePsbtResult> {
+    return this.exclusive(wallet.id, () => createFundedPsbt(this.kit(), wallet, req));
+  }
+
+  /** bump_fee: a BIP125 replacement keeping the recipients, or a CPFP child (fee-bump.ts). */
+  bump(wallet: WalletRecord, req: BumpRequest): Promise<BumpResult> {
+    return this.exclusive(wallet.id, () => bumpFee(this.kit(), wallet, req));
+  }
+
+  /** cancel_transaction: BIP125 replacement paying the unconfirmed tx's inputs back to the wallet (cancel.ts). */
+  cancel(wallet: WalletRecord, req: CancelTxRequest): Promise<SendResult> {
+    return this.exclusive(wallet.id, () => cancelTransaction(this.kit(), wallet, req));
+  }
+
+  /** The engine's parts its spend flows borrow. */
+  private kit(): SpendKit {
+    const chain = this.chain();
+    return {
+      ...this.deps, chain,
+      feeRate: async (req) => (await resolveFeeRate(req, chain, this.deps.settings)).feeRate,
+      changeAddress: (wallet) => this.changeAddress(wallet),
+      account: (wallet) => this.psbtFields(wallet),
+      recipients: (outputs) => this.planner.recipients(outputs),
+      prepare: (wallet, spec, opts) => this.planner.prepare(wallet, spec, opts),
+      fund: (wallet, p, reason) => this.fund(wallet, p, reason),
+      sign: (wallet, psbt) => this.signWithWallet(wallet, psbt),
+      broadcast: (walletId, original, hex) => this.broadcastReplacement(walletId, original, hex),
+    };
+  }
+
+  /** Records and broadcasts a replacement (or CPFP child) of `original`; a refusal after it was mined is ALREADY_CONFIRMED. */
+  private async broadcastReplacement(walletId: string, original: string, hex: string): Promise<TxStatus> {
+    try {
+      // Recording a replacement marks the original replaced (it spends the same inputs).
+      return await this.broadcaster.send(walletId, { txid: Transaction.fromHex(hex).getId(), hex });
+    } catch (err) {
+      if (isWalletdError(err, 'BROADCAST_REJECTED') && (await this.chain().getTx(original))?.blockHeight != null) {
+        fail('ALREADY_CONFIRMED', undefined, { txid: original });
       }
-      if (tx.status !== 'pending' && tx.status !== 'broadcasting') fail('INVALID_PARAMS', `transaction is already ${tx.status}`, { txid: req.txid });
-      const decoded = Transaction.fromHex(tx.hex);
-      const own = await store.getCoins(wallet.id, prevoutsOf(decoded));
-      const inputs: Coin[] = decoded.ins.map((_, i) => own.get(inputOutpoint(decoded, i)) ?? fail('INVALID_PARAMS', 'only transactions funded entirely by this wallet can be cancelled', { txid: req.txid }));
-      const fee = inputs.reduce((s, i) => s + i.value, 0n) - decoded.outs.reduce((s, o) => s + o.value, 0n);
-      const change = await this.changeAddress(wallet);
-      const replacement = buildCancelReplacement({
-        original: { inputs, fee, vsize: decoded.virtualSize() },
-        changeScript: change.script,
-        feeRate: req.feeRate,
-        minRelayFeeRate: await chain.getMinRelayFeeRate(),
-        ...this.psbtFields(wallet),
-      });
-      if (replacement.feeRate > settings.maxFeeRate || replacement.fee > BigInt(settings.maxFeeSats)) {
-        fail('FEE_TOO_HIGH', undefined, { fee: Number(replacement.fee), feeRate: replacement.feeRate });
-      }
-      // SPEC §4: the replacement's fee leaves the wallet, so it counts against the caller's limits.
-      await req.guard?.({ amount: 0n, fee: replacement.fee, feeRate: replacement.feeRate, destinations: [] });
-      const { hex } = await this.signWithWallet(wallet, replacement.psbt);
-      if (!hex) fail('INTERNAL', 'wallet could not finalize its replacement');
-      const txid = Transaction.fromHex(hex).getId();
-      let status: TxStatus;
-      try {
-        // Recording the replacement marks the original replaced (it spends the same inputs).
-        status = await this.broadcaster.send(wallet.id, { txid, hex });
-      } catch (err) {
-        // The original may have been mined in the meantime.
-        if (isWalletdError(err, 'BROADCAST_REJECTED') && (await chain.getTx(req.txid))?.blockHeight != null) fail('ALREADY_CONFIRMED', undefined, { txid: req.txid });
-        throw err;
-      }
-      return { txid, fee: Number(replacement.fee), feeRate: replacement.feeRate, replayed: false, status };
-    });
+      throw err;
+    }
   }
 }
