@@ -478,6 +478,63 @@ export interface MethodMap {
       released: number;
     };
   };
+  /** Raise an unconfirmed transaction's fee: BIP125 replacement keeping its recipients, or CPFP through a wallet output. Scope: wallet:send. */
+  bump_fee: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** Transaction id (64 hex characters) */
+      txid: string;
+      /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
+      feeRate?: number;
+      /** Confirm within this many blocks, using the backend's fee estimate */
+      confTarget?: number;
+    };
+    result: {
+      txid: string;
+      method: "rbf" | "cpfp";
+      fee: number;
+      feeRate: number;
+      effectiveFeeRate: number;
+      status: "broadcasting" | "pending" | "confirmed" | "replaced" | "conflicted";
+    };
+  };
+  /** A funded, unsigned BIP174 PSBT with witness UTXOs and BIP32 derivations, inputs leased; works on watch-only wallets. Scope: wallet:sign. */
+  create_psbt: {
+    params: {
+      /** Wallet id */
+      wallet?: string;
+      /** Recipients: address and amount in sats each; an address may appear once */
+      outputs: Array<{
+        address: string;
+        amount: number;
+      }>;
+      /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
+      feeRate?: number;
+      /** Confirm within this many blocks, using the backend's fee estimate */
+      confTarget?: number;
+      /** Spend exactly these coins */
+      inputs?: Array<{
+        txid: string;
+        vout: number;
+      }>;
+      /** Indexes of outputs that pay the fee */
+      subtractFeeFrom?: Array<number>;
+      /** Allow a fee larger than the amount sent */
+      allowHighFee?: boolean;
+    };
+    result: {
+      /** Base64 BIP174 PSBT, unsigned */
+      psbt: string;
+      fee: number;
+      feeRate: number;
+      feeSource: "explicit" | "estimate" | "fallback";
+      vsize: number;
+      changeIndex: number | null;
+      inputs: Array<string>;
+      leasedUntil: number;
+    };
+  };
   /** Set or change the passphrase that encrypts the wallet's seed inside the keystore. Scope: wallet:admin. */
   set_passphrase: {
     params: {
@@ -749,7 +806,7 @@ export interface MethodMap {
 }
 
 /** Every wire method name, in table order. */
-export const METHOD_NAMES = ["list_wallets","create_wallet","select_wallet","get_wallet_info","get_balance","get_addresses","generate_address","get_transaction_history","get_unspent_outputs","get_tx_status","get_transaction","set_label","export_labels","import_labels","rescan_wallet","send_transaction","send_all","sign_transaction","cancel_transaction","release_outputs","set_passphrase","unlock_wallet","lock_wallet","export_wallet","import_wallet","backup_wallet","token_create","token_list","token_revoke","token_info","get_audit_log","get_node_info","rpc.discover","subscribe","unsubscribe"] as const;
+export const METHOD_NAMES = ["list_wallets","create_wallet","select_wallet","get_wallet_info","get_balance","get_addresses","generate_address","get_transaction_history","get_unspent_outputs","get_tx_status","get_transaction","set_label","export_labels","import_labels","rescan_wallet","send_transaction","send_all","sign_transaction","cancel_transaction","release_outputs","bump_fee","create_psbt","set_passphrase","unlock_wallet","lock_wallet","export_wallet","import_wallet","backup_wallet","token_create","token_list","token_revoke","token_info","get_audit_log","get_node_info","rpc.discover","subscribe","unsubscribe"] as const;
 
 /** The scope each method needs (`any-token`: any valid token). */
 export const METHOD_SCOPES = {
@@ -773,6 +830,8 @@ export const METHOD_SCOPES = {
   sign_transaction: "wallet:sign",
   cancel_transaction: "wallet:send",
   release_outputs: "wallet:sign",
+  bump_fee: "wallet:send",
+  create_psbt: "wallet:sign",
   set_passphrase: "wallet:admin",
   unlock_wallet: "wallet:admin",
   lock_wallet: "wallet:admin",
@@ -812,6 +871,8 @@ export const METHOD_ERRORS = {
   sign_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","INSUFFICIENT_FUNDS","INVALID_ADDRESS","WRONG_NETWORK","DUST_OUTPUT","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","DESTINATION_NOT_ALLOWED","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","SHUTTING_DOWN","INTERNAL"],
   cancel_transaction: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","TX_NOT_FOUND","ALREADY_CONFIRMED","INSUFFICIENT_FUNDS","FEE_TOO_HIGH","FEE_TOO_LOW","SPEND_LIMIT","WALLET_LOCKED","WATCH_ONLY","CHAIN_UNAVAILABLE","BROADCAST_REJECTED","SHUTTING_DOWN","INTERNAL"],
   release_outputs: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
+  bump_fee: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
+  create_psbt: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
   set_passphrase: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","BAD_PASSPHRASE","WATCH_ONLY","SHUTTING_DOWN","INTERNAL"],
   unlock_wallet: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","BAD_PASSPHRASE","SHUTTING_DOWN","INTERNAL"],
   lock_wallet: ["UNAUTHORIZED","TOKEN_EXPIRED","RATE_LIMITED","INVALID_PARAMS","FORBIDDEN_SCOPE","WALLET_NOT_FOUND","WALLET_NOT_SELECTED","SHUTTING_DOWN","INTERNAL"],
