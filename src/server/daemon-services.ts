@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createChainBackend } from '../chain/create-backend.ts';
-import { redactConfig } from '../config/load-config.ts';
+import { redactConfig, redactCredentials } from '../config/load-config.ts';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { Keystore } from '../keystore/index.ts';
 import { createNotifier, type NotifyRuntime } from '../notify/create-notifier.ts';
@@ -47,6 +47,9 @@ export function nodeInfoOf(config: WalletdConfig, wallet: Pick<WalletService, 'c
     tipHeight: status.tipHeight,
     syncHeight: status.syncHeight,
     uptimeSec: Math.floor(process.uptime()),
+    lastBackendError: status.lastError
+      ? { message: redactCredentials(status.lastError.message), at: new Date(status.lastError.at).toISOString() }
+      : null,
     config: redacted as unknown as Record<string, unknown>,
   };
 }

@@ -136,8 +136,10 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       logger,
       metrics,
       inflight,
-      readiness: async () => {
+      // SPEC §10: ready = able to serve; a chain outage must not empty a one-replica Service.
+      readiness: async ({ chain: needChain }) => {
         if (!keystoreOpen) return false;
+        if (!needChain) return true;
         const status = wallet.chainStatus();
         return status.state === 'offline' || status.state === 'synced';
       },
