@@ -5,6 +5,7 @@
  */
 import type { Database } from './database.ts';
 import { LEDGER_MIGRATION } from './migration-ledger.ts';
+import { NETWORK_MIGRATION } from './migration-network.ts';
 
 /** One schema step: applied once, in order, in its own transaction. */
 export interface Migration {
@@ -176,6 +177,7 @@ export const MIGRATIONS: Migration[] = [
     description: 'ledger: whether the node relays each unconfirmed transaction (its outputs count only while it does, as in Core)',
     up: [`ALTER TABLE ledger_txs ADD COLUMN relayed INTEGER NOT NULL DEFAULT 1`],
   },
+  NETWORK_MIGRATION,
 ];
 
 /** The schema version the given database is at (0 = empty). */
