@@ -8,12 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openKeystore } from '../../src/keystore/index.ts';
-import { spawnDaemon, startDaemonProcess } from '../daemon/daemon-process.ts';
+import { spawnDaemon, startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
 import { ok } from '../e2e/e2e-helpers.ts';
 import { LITECOIN_REGTEST } from '../harness/regtest-node.ts';
 
 const dirs: string[] = [];
-afterAll(() => {
+const running: DaemonProcess[] = [];
+afterAll(async () => {
+  // A failed assertion must not leave a daemon running.
+  for (const d of running) {
+    if (d.child.exitCode === null) d.child.kill('SIGKILL');
+    await d.exited;
+  }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -26,6 +32,7 @@ function tempDir(): string {
 /** Runs the daemon expecting it to refuse to start; returns its exit code and stderr. */
 async function refusedStart(datadir: string, args: string[]): Promise<{ code: number | null; stderr: string; fatal: string }> {
   const d = spawnDaemon(datadir, args);
+  running.push(d);
   const code = await d.exited;
   const fatal = d.logs.find((l) => l.level === 60);
   return { code, stderr: d.stderr(), fatal: String(fatal?.msg ?? '') };
@@ -35,6 +42,7 @@ describe('a keystore remembers its network', () => {
   it('refuses a start on another network, naming both, and changes nothing', async () => {
     const datadir = tempDir();
     const first = await startDaemonProcess(datadir, ['--network', 'regtest']);
+    running.push(first);
     const token = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
     const { id: walletId } = await ok<{ id: string }>(first, token, 'create_wallet', { name: 'w' });
     first.child.kill('SIGTERM');
@@ -53,6 +61,7 @@ describe('a keystore remembers its network', () => {
 
     // The right network still starts, with the wallet intact.
     const again = await startDaemonProcess(datadir, ['--network', 'regtest']);
+    running.push(again);
     const token2 = readFileSync(join(datadir, 'admin.token'), 'utf8').trim();
     const wallets = await ok<Array<{ id: string; network: string }>>(again, token2, 'list_wallets');
     expect(wallets.map((w) => w.id)).toEqual([walletId]);
@@ -63,6 +72,7 @@ describe('a keystore remembers its network', () => {
   it('stamps an empty keystore at its first start (no wallet needed)', async () => {
     const datadir = tempDir();
     const first = await startDaemonProcess(datadir, ['--network', 'signet']);
+    running.push(first);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     const refused = await refusedStart(datadir, ['--network', 'testnet']);
