@@ -86,11 +86,12 @@ describe('bitcoind cookie auth (--chain-cookie-file)', () => {
     expect(cookieSecret(node)).not.toBe(before);
     await node.rpc('generatetoaddress', 1, newAddress());
     const back = await until(() => info(d), (i) => i.state === 'synced' && i.tipHeight === 4, 60_000);
-    // The outage is still on record, with its cause.
-    expect(back.lastBackendError?.message).toMatch(/connection failed|ECONNREFUSED/);
+    // The outage is still on record. Its last cause may be the refused connection or, when a pass
+    // read the cookie while the restarting node was still writing it, a 401 that the next pass cured.
+    expect(back.lastBackendError?.message).toMatch(/connection failed|HTTP 401|cannot read chain\.cookieFile/);
     expect(Date.parse(back.lastBackendError!.at)).toBeGreaterThan(0);
     const warns = d.logs.filter((l) => l.msg === 'chain backend unavailable; retrying');
-    expect(warns.length).toBeGreaterThanOrEqual(1);
+    expect(warns.some((l) => /connection failed \(ECONNREFUSED\)|cannot read chain\.cookieFile/.test(String(l.cause)))).toBe(true);
     // Once per change of cause, not once per retry.
     const causes = warns.map((l) => l.cause);
     expect(causes.every((c, i) => i === 0 || c !== causes[i - 1])).toBe(true);
