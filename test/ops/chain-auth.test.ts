@@ -127,6 +127,20 @@ describe('refused credentials (--chain-user, --chain-password-file)', () => {
     expect(await probe(d, '/metrics', '10.1.2.3:7380')).toBe(403);
   }, 60_000);
 
+  it('never shows credentials given in chain.url, in get_node_info or in the logs', async () => {
+    const secret = 'url-secret-' + Date.now();
+    const dir = mkdtempSync(join(tmpdir(), 'walletd-chain-auth-'));
+    dirs.push(dir);
+    const withUrl = await startDaemonProcess(dir, ['--network', 'regtest', '--network-params', JSON.stringify(node.networkParams), '--chain-backend', 'bitcoind', '--chain-url', node.url.replace('http://', `http://someone:${secret}@`)], { WALLETD_CHAIN_POLL_INTERVAL_MS: '200' });
+    const started = Object.assign(withUrl, { token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(), dir });
+    daemons.push(started);
+    const failing = await until(() => info(started), (i) => i.lastBackendError !== null);
+    expect(failing.lastBackendError!.message).toContain('HTTP 401');
+    expect(String(failing.config.chain.url)).toContain('[redacted]@');
+    const everything = JSON.stringify(started.logs) + started.stderr() + JSON.stringify(failing);
+    expect(everything).not.toContain(secret);
+  }, 60_000);
+
   it('refuses a cookie file together with a password at start, naming both keys', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'walletd-chain-auth-'));
     dirs.push(dir);
