@@ -24,6 +24,7 @@ export const ERRORS = {
   CHAIN_UNAVAILABLE: { rpcCode: -32009, message: 'Chain backend is unavailable' },
   BROADCAST_REJECTED: { rpcCode: -26, message: 'Transaction rejected by the network' },
   RATE_LIMITED: { rpcCode: -32010, message: 'Too many requests' },
+  NETWORK_MISMATCH: { rpcCode: -32019, message: 'The keystore was created for another network' },
   // Beyond SPEC §6's list: needed for clear answers where the spec is silent.
   INVALID_PARAMS: { rpcCode: -32602, message: 'Invalid params' },
   TX_NOT_FOUND: { rpcCode: -32011, message: 'Transaction not found in this wallet' },

@@ -3,6 +3,7 @@
  * array (batch) requests. Transport failures become WalletdError CHAIN_UNAVAILABLE; errors the
  * node itself answers keep its numeric code and message as a {@link BitcoindRpcError}.
  */
+import { readFile } from 'node:fs/promises';
 import { WalletdError } from '../errors.ts';
 
 /** Connection settings for a Bitcoin Core (or fork) JSON-RPC endpoint. */
@@ -10,6 +11,11 @@ export interface BitcoindRpcOptions {
   url: string;
   user?: string;
   password?: string;
+  /**
+   * bitcoind's `.cookie` (`user:password`), its default auth (SPEC §7). Read at the first call
+   * and again after a 401, because bitcoind writes a fresh cookie at every start.
+   */
+  cookieFile?: string;
   /** Per HTTP request; default 30 s. */
   timeoutMs?: number;
 }
@@ -45,7 +51,8 @@ interface RpcResponse {
 /** Bitcoin Core's JSON-RPC client: single calls and batches. */
 export class BitcoindRpc {
   readonly #url: string;
-  readonly #auth: string | null;
+  #auth: string | null;
+  readonly #cookieFile: string | null;
   readonly #timeoutMs: number;
   #nextId = 0;
 
@@ -57,7 +64,8 @@ export class BitcoindRpc {
     parsed.username = '';
     parsed.password = '';
     this.#url = parsed.toString();
-    this.#auth = user || password ? 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') : null;
+    this.#auth = user || password ? basic(`${user}:${password}`) : null;
+    this.#cookieFile = opts.cookieFile ?? null;
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
   }
 
@@ -115,7 +123,42 @@ export class BitcoindRpc {
     });
   }
 
+  /** Reads the cookie file into the auth header; its content is never put in an error. */
+  async #readCookie(method: string): Promise<void> {
+    let content: string;
+    try {
+      content = (await readFile(this.#cookieFile!, 'utf8')).trim();
+    } catch (err) {
+      throw this.#unavailable(`${method}: cannot read chain.cookieFile ${this.#cookieFile} (${(err as NodeJS.ErrnoException).code ?? 'error'}); is the node running?`);
+    }
+    if (!content.includes(':')) throw this.#unavailable(`${method}: chain.cookieFile ${this.#cookieFile} does not hold user:password`);
+    this.#auth = basic(content);
+  }
+
   async #post(payload: unknown, method: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<unknown> {
+    if (this.#cookieFile && this.#auth === null) await this.#readCookie(method);
+    let res = await this.#send(payload, method, opts);
+    if (res.status === 401 && this.#cookieFile) {
+      // bitcoind rewrote its cookie at a restart: read it again and retry once.
+      const before = this.#auth;
+      await this.#readCookie(method);
+      if (this.#auth !== before) res = await this.#send(payload, method, opts);
+    }
+    if (res.status === 401 || res.status === 403) {
+      const check = this.#cookieFile ? `check chain.cookieFile ${this.#cookieFile}` : 'check chain.user and chain.password';
+      throw this.#unavailable(`${method}: HTTP ${res.status}, credentials refused (${check})`);
+    }
+    // Bitcoin Core answers RPC errors with HTTP 500/404 and a JSON body: parse before judging status.
+    let body: unknown;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      throw this.#unavailable(`${method}: HTTP ${res.status} without a JSON-RPC body`);
+    }
+    return body;
+  }
+
+  async #send(payload: unknown, method: string, opts: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ status: number; text: string }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.#auth) headers.authorization = this.#auth;
     let res: Response;
@@ -138,22 +181,16 @@ export class BitcoindRpc {
         : `connection failed${typeof cause === 'string' ? ` (${cause})` : ''}`;
       throw this.#unavailable(`${method}: ${why}`);
     }
-    if (res.status === 401 || res.status === 403) {
-      throw this.#unavailable(`${method}: HTTP ${res.status}, credentials refused (check chain.user and chain.password)`);
-    }
-    // Bitcoin Core answers RPC errors with HTTP 500/404 and a JSON body: parse before judging status.
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw this.#unavailable(`${method}: HTTP ${res.status} without a JSON-RPC body`);
-    }
-    return body;
+    return { status: res.status, text };
   }
 
   #unavailable(why: string): WalletdError {
     return new WalletdError('CHAIN_UNAVAILABLE', `bitcoind at ${this.#url} unavailable: ${why}`, { url: this.#url });
   }
+}
+
+function basic(userPass: string): string {
+  return 'Basic ' + Buffer.from(userPass).toString('base64');
 }
 
 function toRpcError(error: { code?: unknown; message?: unknown }, method: string): BitcoindRpcError {

@@ -13,6 +13,8 @@ export interface ChainBackendConfig {
   url?: string;
   user?: string;
   password?: string;
+  /** bitcoind's `.cookie`; exclusive with user/password. */
+  cookieFile?: string;
   timeoutMs?: number;
 }
 
@@ -21,9 +23,13 @@ export function createChainBackend(cfg: ChainBackendConfig): ChainBackend | null
   if (cfg.backend === 'none') return null;
   if (!cfg.url) fail('INVALID_PARAMS', `chain.url is required for the ${cfg.backend} backend`);
   if (cfg.backend === 'bitcoind') {
-    return new BitcoindBackend({ url: cfg.url, user: cfg.user, password: cfg.password, timeoutMs: cfg.timeoutMs });
+    if (cfg.cookieFile && (cfg.user || cfg.password)) {
+      fail('INVALID_PARAMS', 'chain.cookieFile and chain.user/chain.password are exclusive: bitcoind uses one or the other');
+    }
+    return new BitcoindBackend({ url: cfg.url, user: cfg.user, password: cfg.password, cookieFile: cfg.cookieFile, timeoutMs: cfg.timeoutMs });
   }
   if (cfg.backend !== 'esplora') fail('INVALID_PARAMS', 'chain.backend must be bitcoind, esplora or none');
+  if (cfg.cookieFile) fail('INVALID_PARAMS', 'chain.cookieFile is for the bitcoind backend only');
   // SPEC §7: esplora takes only `url`.
   return new EsploraBackend({ url: cfg.url, timeoutMs: cfg.timeoutMs });
 }

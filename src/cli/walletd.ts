@@ -2,6 +2,7 @@
  * `walletd` (SPEC §9): parses flags, loads the four-layer config, starts the daemon and owns
  * the process lifecycle. Subcommands (e.g. `walletd recovery-phrase`) register on `program`.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
@@ -22,6 +23,10 @@ interface DaemonFlags {
   network?: string;
   chainBackend?: string;
   chainUrl?: string;
+  chainUser?: string;
+  chainPasswordFile?: string;
+  chainCookieFile?: string;
+  networkParams?: string;
   allowRemote?: boolean;
   logLevel?: string;
 }
@@ -76,6 +81,16 @@ function installSignalHandlers(logger: Logger): (daemon: DaemonHandle) => void {
   };
 }
 
+/** `--network-params` takes inline JSON or the path of a JSON file. */
+function networkParamsFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim().startsWith('{')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`networkParams: cannot read --network-params ${value} (${(err as NodeJS.ErrnoException).code})`);
+  }
+}
+
 async function runDaemon(flags: DaemonFlags): Promise<void> {
   let config;
   try {
@@ -88,9 +103,14 @@ async function runDaemon(flags: DaemonFlags): Promise<void> {
         network: flags.network,
         'chain.backend': flags.chainBackend,
         'chain.url': flags.chainUrl,
+        'chain.user': flags.chainUser,
+        'chain.cookieFile': flags.chainCookieFile,
+        networkParams: networkParamsFlag(flags.networkParams),
         'rpc.allowRemote': flags.allowRemote,
         'log.level': flags.logLevel,
       },
+      // A password on argv would show in `ps`; the flag names a file, like Docker secrets.
+      secretFileFlags: { 'chain.password': flags.chainPasswordFile },
     });
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -133,6 +153,10 @@ export const program = new Command('walletd')
   .option('--network <name>', 'mainnet, testnet, signet or regtest')
   .option('--chain-backend <kind>', 'bitcoind, esplora or none')
   .option('--chain-url <url>', 'chain backend URL')
+  .option('--chain-user <user>', 'bitcoind RPC user (rpcuser)')
+  .option('--chain-password-file <file>', 'file holding the bitcoind RPC password (rpcpassword)')
+  .option('--chain-cookie-file <file>', "bitcoind's .cookie file, its default auth (e.g. ~/.bitcoin/regtest/.cookie)")
+  .option('--network-params <json|file>', 'custom chain parameters (networkParams) as JSON or a JSON file')
   .option('--allow-remote', 'allow binding a non-loopback address')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(async (flags: DaemonFlags) => runDaemon(flags));

@@ -135,6 +135,8 @@ export interface LoadConfigOptions {
   configFile?: string;
   env?: NodeJS.ProcessEnv;
   flags?: Record<string, string | boolean | undefined>;
+  /** Secret keys whose value is read from a file named by a flag (`--chain-password-file`). */
+  secretFileFlags?: Record<string, string | undefined>;
   cwd?: string;
 }
 
@@ -152,6 +154,20 @@ export function loadConfig(opts: LoadConfigOptions = {}): WalletdConfig {
     setPath(merged, path, typeof value === 'string' ? coerce(value, key.schema) : value);
     sources.set(path, `flag --${path.replace(/\./g, '-')}`);
   }
+  for (const [path, file] of Object.entries(opts.secretFileFlags ?? {})) {
+    if (file === undefined) continue;
+    const key = byPath.get(path);
+    const flag = `--${path.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-file`;
+    if (!key?.secret) throw new ConfigError(`${path} is not a secret key; it has no ${flag}`);
+    let content: string;
+    try {
+      content = readFileSync(resolve(cwd, file), 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${path}: cannot read ${flag} ${file} (${(err as NodeJS.ErrnoException).code})`);
+    }
+    setPath(merged, path, coerce(content.replace(/\r?\n$/, ''), key.schema));
+    sources.set(path, `flag ${flag}`);
+  }
   const withDefaults = Value.Default(ConfigSchema, merged);
   const firstError = Value.Errors(ConfigSchema, withDefaults).First();
   if (firstError) {
@@ -165,6 +181,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): WalletdConfig {
   }
   const config = withDefaults as WalletdConfig;
   config.datadir = resolve(cwd, config.datadir);
+  if (config.chain.cookieFile !== undefined) config.chain.cookieFile = resolve(cwd, config.chain.cookieFile);
   return config;
 }
 
@@ -185,6 +202,16 @@ export function redactConfig(config: WalletdConfig): WalletdConfig {
   // A bitcoind URL may carry rpcuser:rpcpassword, which the per-key secret marks cannot see.
   if (redacted.chain.url !== undefined) redacted.chain.url = withoutCredentials(redacted.chain.url);
   return redacted;
+}
+
+/**
+ * `text` with every URL's userinfo and any `user:password` Basic credential removed, for errors
+ * that quote a backend URL (the adapters already strip them; this is the second line).
+ */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/gi, '$1[redacted]@')
+    .replace(/(Basic\s+)[A-Za-z0-9+/=]+/g, '$1[redacted]');
 }
 
 /** `url` without its userinfo (`http://user:pass@host` → `http://[redacted]@host`), which is a credential. */

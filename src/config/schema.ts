@@ -48,6 +48,8 @@ export const ConfigSchema = Type.Object(
         url: Type.Optional(Type.String({ minLength: 1 })),
         user: Type.Optional(Type.String()),
         password: Type.Optional(Secret()),
+        /** bitcoind's `.cookie` file (its default auth), e.g. `~/.bitcoin/regtest/.cookie`. */
+        cookieFile: Type.Optional(Type.String({ minLength: 1 })),
         pollIntervalMs: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 1000 }),
         timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
       },

@@ -16,6 +16,7 @@ export { writeFileAtomic } from './atomic-file.ts';
 export { KEY_FILE_NAME, KEYSTORE_FILE_NAME, resolveKeystoreKey } from './key-file.ts';
 export { MIGRATIONS, migrate, schemaVersion, type Migration } from './migrations.ts';
 export { acquireDataDirLock, LOCK_FILE_NAME, type DataDirLock } from './datadir-lock.ts';
+export { checkKeystoreNetwork, type KeystoreNetwork } from './keystore-network.ts';
 export { SqlEventStore } from './sql-event-store.ts';
 export { SqlTokenStore } from './sql-token-store.ts';
 export { SqlWalletStore } from './sql-wallet-store.ts';

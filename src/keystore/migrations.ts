@@ -6,6 +6,7 @@
 import type { Database } from './database.ts';
 import { LABELS_MIGRATION } from './migration-labels.ts';
 import { LEDGER_MIGRATION } from './migration-ledger.ts';
+import { NETWORK_MIGRATION } from './migration-network.ts';
 
 /** One schema step: applied once, in order, in its own transaction. */
 export interface Migration {
@@ -178,6 +179,7 @@ export const MIGRATIONS: Migration[] = [
     up: [`ALTER TABLE ledger_txs ADD COLUMN relayed INTEGER NOT NULL DEFAULT 1`],
   },
   LABELS_MIGRATION,
+  NETWORK_MIGRATION,
 ];
 
 /** The schema version the given database is at (0 = empty). */

@@ -7,7 +7,7 @@ import { ConfigError } from '../config/load-config.ts';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { Keystore } from '../keystore/index.ts';
 import { Notifier, type NotifierLog } from './notifier.ts';
-import { DEAD_LETTER_FILE, WebhookSender, type WebhookLog } from './webhooks.ts';
+import { DEAD_LETTER_FILE, WebhookSender, type WebhookLog, type WebhookOutcome } from './webhooks.ts';
 
 /** Shortest webhook secret accepted: 128 bits of hex. */
 export const MIN_SECRET_LENGTH = 32;
@@ -25,6 +25,8 @@ export function createNotifier(deps: {
   clock: { now(): number };
   log?: NotifierLog & WebhookLog;
   deadLetterPath?: string;
+  /** Counts webhook outcomes (for /metrics). */
+  onWebhook?: (outcome: WebhookOutcome) => void;
 }): NotifyRuntime {
   const { config, keystore, clock, log } = deps;
   const n = config.notify;
@@ -48,6 +50,7 @@ export function createNotifier(deps: {
           deadLetterPath: deps.deadLetterPath ?? join(config.datadir, DEAD_LETTER_FILE),
           clock,
           log,
+          onOutcome: deps.onWebhook,
         });
   const notifier = new Notifier({
     store: keystore.events,

@@ -50,7 +50,12 @@ export interface WebhookDeps {
   log?: WebhookLog;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Counts each outcome for /metrics: a delivery, a failed attempt, a dead-lettered event. */
+  onOutcome?: (outcome: WebhookOutcome) => void;
 }
+
+/** What happened to one webhook attempt or event, as /metrics counts it. */
+export type WebhookOutcome = 'delivered' | 'failed' | 'dead_letter';
 
 /** The JSON body of a webhook POST: the event as WebSocket subscribers see it, minus `subscription`. */
 export function webhookBody(event: WalletEvent): string {
@@ -159,11 +164,15 @@ export class WebhookSender {
       try {
         const res = await this.withStop(settings.timeoutMs, (signal) => doFetch(target.url, { method: 'POST', headers, body, signal }));
         await res.body?.cancel().catch(() => undefined);
-        if (res.ok) return;
+        if (res.ok) {
+          this.deps.onOutcome?.('delivered');
+          return;
+        }
         lastError = `HTTP ${res.status}`;
       } catch (err) {
         lastError = err instanceof Error ? err.name : 'error';
       }
+      this.deps.onOutcome?.('failed');
       if (attempts >= settings.maxAttempts || this.stopped) break;
       const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
       this.deps.log?.warn({ url: safeUrl(target.url), seq: event.seq, attempt: attempts, error: lastError, retryInMs: delay }, 'webhook failed; retrying');
@@ -171,6 +180,7 @@ export class WebhookSender {
       if (this.stopped) break;
     }
     this.deps.log?.error({ url: safeUrl(target.url), seq: event.seq, attempts, error: lastError }, 'webhook gave up; dead-lettered');
+    this.deps.onOutcome?.('dead_letter');
     const line = { at: this.deps.clock.now(), url: safeUrl(target.url), attempts, error: lastError, event: JSON.parse(body) as unknown };
     await appendFile(this.deps.deadLetterPath, `${JSON.stringify(line)}\n`, { mode: 0o600 });
   }

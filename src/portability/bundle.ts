@@ -36,6 +36,8 @@ export interface BundleLabel {
 
 /** One wallet inside a bundle payload. */
 export interface BundleWallet {
+  /** The wallet's id, kept by a restore so scripts and re-minted tokens still name it (absent in older bundles). */
+  id?: string;
   name: string;
   network: NetworkName;
   addressType: AddressType;
@@ -131,6 +133,7 @@ function validatePayload(raw: unknown): BundlePayload {
   if (p === null || typeof p !== 'object' || p.format !== 'walletd-bundle' || p.version !== 1) bad('unknown format');
   if (!Array.isArray(p!.wallets) || p!.wallets.length === 0) bad('no wallets');
   for (const w of p!.wallets!) {
+    if (w?.id !== undefined && (typeof w.id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(w.id))) bad('wallet id');
     if (typeof w?.name !== 'string' || !NETWORKS.has(w.network) || !['p2wpkh', 'p2tr'].includes(w.addressType)) bad('wallet fields');
     if (typeof w.accountXpub !== 'string' || typeof w.masterFingerprint !== 'string') bad('wallet keys');
     if (w.secret !== undefined && typeof w.secret !== 'string') bad('secret');

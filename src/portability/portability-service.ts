@@ -51,6 +51,8 @@ function checkPassphrase(passphrase: unknown, field = 'passphrase'): string {
 
 /** A wallet to add: its record fields (minus id/network/createdAt) and restored address state. */
 interface Restorable {
+  /** The id a bundle recorded; a restore keeps it. */
+  id?: string;
   fields: Omit<WalletRecord, 'id' | 'network' | 'createdAt'>;
   nextIndex: { receive: number; change: number };
   labels: BundleWallet['labels'];
@@ -133,6 +135,11 @@ export class PortabilityService implements PortabilityApi {
         fail('WALLET_EXISTS', undefined, { masterFingerprint: t.fields.masterFingerprint });
       }
       seen.add(t.fields.accountXpub);
+      // A restore keeps ids (issue 15), so one already in use is a clash, never silently renamed.
+      if (t.id !== undefined && (seen.has(`id:${t.id}`) || (await this.deps.store.getWallet(t.id)))) {
+        fail('WALLET_EXISTS', `wallet id ${t.id} is already in use`, { walletId: t.id });
+      }
+      if (t.id !== undefined) seen.add(`id:${t.id}`);
     }
     const added: WalletSummary[] = [];
     for (const t of todo) added.push(await this.restore(t));
@@ -165,6 +172,7 @@ export class PortabilityService implements PortabilityApi {
         hasPassphrase = true;
       }
       out.push({
+        id: w.id,
         fields: {
           name: w.name, addressType: w.addressType, accountXpub: w.accountXpub, masterFingerprint: w.masterFingerprint,
           sealedSeed, hasPassphrase, birthHeight: w.birthHeight, lookahead: w.lookahead ?? this.deps.gapLimit,
@@ -221,7 +229,7 @@ export class PortabilityService implements PortabilityApi {
   /** Inserts the wallet with every address up to its saved indexes, then asks for a rescan. */
   private async restore(t: Restorable): Promise<WalletSummary> {
     const { network, clock, store, wallets } = this.deps;
-    const wallet: WalletRecord = { ...t.fields, id: `w_${randomBytes(6).toString('hex')}`, network: network.name, createdAt: clock.now() };
+    const wallet: WalletRecord = { ...t.fields, id: t.id ?? `w_${randomBytes(6).toString('hex')}`, network: network.name, createdAt: clock.now() };
     const labels = new Map(t.labels.map((l) => [`${l.chain}/${l.index}`, l.label]));
     const next = [t.nextIndex.receive, t.nextIndex.change];
     const rows: AddressRecord[] = [];
@@ -251,7 +259,7 @@ export class PortabilityService implements PortabilityApi {
     const rows = await this.deps.store.listAddresses(w.id);
     const touched = (chain: 0 | 1) => rows.reduce((n, r) => (r.chain === chain && (r.issued || r.used) ? Math.max(n, r.index + 1) : n), 0);
     const entry: BundleWallet = {
-      name: w.name, network: w.network, addressType: w.addressType, accountXpub: w.accountXpub,
+      id: w.id, name: w.name, network: w.network, addressType: w.addressType, accountXpub: w.accountXpub,
       masterFingerprint: w.masterFingerprint, nextIndex: { receive: touched(0), change: touched(1) },
       labels: rows.filter((r) => r.label !== null).map((r) => ({ chain: r.chain, index: r.index, label: r.label! })),
       birthHeight: w.birthHeight,

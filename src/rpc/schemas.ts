@@ -297,6 +297,8 @@ export const NodeInfoSchema = Type.Object(
     tipHeight: Nullable(Count),
     syncHeight: Nullable(Count),
     uptimeSec: Count,
+    /** The chain backend's last failure (credentials and URL userinfo redacted), kept after it recovers. */
+    lastBackendError: Nullable(Type.Object({ message: Type.String(), at: DateTime }, strict)),
     config: Type.Record(Type.String(), Type.Unknown()),
   },
   strict,

@@ -28,8 +28,11 @@ export interface AppDeps {
   config: WalletdConfig;
   logger: Logger;
   metrics: Metrics;
-  /** True when the keystore is open and the chain backend (if any) is reachable and synced. */
-  readiness: () => Promise<boolean>;
+  /**
+   * True when the daemon can serve (keystore open); with `chain`, the chain backend (if any) must
+   * also be reachable and synced (SPEC §10 `/readyz?chain=1`).
+   */
+  readiness: (opts: { chain: boolean }) => Promise<boolean>;
   /** Shared with the daemon so shutdown can drain calls; a fresh one is made when omitted. */
   inflight?: Inflight;
 }
@@ -56,6 +59,12 @@ function hasTokenInQuery(req: FastifyRequest): boolean {
 /** The peer a failed authentication is charged to: its IP address, or 'unix' for the socket. */
 function sourceOf(req: FastifyRequest): string {
   return isUnix(req) ? 'unix' : req.ip;
+}
+
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
 
 function isUnix(req: FastifyRequest): boolean {
@@ -123,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
     const reason = checkRequest(
-      { host: req.headers.host, origin: typeof origin === 'string' ? origin : undefined, unixSocket: isUnix(req) },
+      { host: req.headers.host, origin: typeof origin === 'string' ? origin : undefined, unixSocket: isUnix(req), path: pathOf(req.url) },
       { bindHost: config.rpc.host, allowedHosts: config.rpc.allowedHosts, allowedOrigins: config.rpc.allowedOrigins },
     );
     if (reason !== null) {
@@ -202,8 +211,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async (_req, reply) => send(reply, 200, { status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
-    const ready = await deps.readiness().catch(() => false);
+  app.get('/readyz', async (req, reply) => {
+    const chain = new URLSearchParams(req.url.slice(pathOf(req.url).length + 1)).get('chain');
+    const ready = await deps.readiness({ chain: chain === '1' || chain === 'true' }).catch(() => false);
     // SPEC §3: ok or not, nothing more (no backend URL, no heights).
     return send(reply, ready && !inflight.draining ? 200 : 503, { status: ready && !inflight.draining ? 'ok' : 'unavailable' });
   });

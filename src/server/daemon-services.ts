@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { createChainBackend } from '../chain/create-backend.ts';
-import { redactConfig } from '../config/load-config.ts';
+import { redactConfig, redactCredentials } from '../config/load-config.ts';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { Keystore } from '../keystore/index.ts';
 import { createNotifier, type NotifyRuntime } from '../notify/create-notifier.ts';
@@ -45,6 +45,9 @@ export function nodeInfoOf(config: WalletdConfig, wallet: Pick<WalletService, 'c
     tipHeight: status.tipHeight,
     syncHeight: status.syncHeight,
     uptimeSec: Math.floor(process.uptime()),
+    lastBackendError: status.lastError
+      ? { message: redactCredentials(status.lastError.message), at: new Date(status.lastError.at).toISOString() }
+      : null,
     config: redacted as unknown as Record<string, unknown>,
   };
 }
@@ -58,6 +61,11 @@ export function registerGauges(
   metrics.setGauge('walletd_wallets_unlocked', async () => {
     const wallets = await deps.wallet.listWallets();
     return wallets.filter((w) => !w.locked && !w.watchOnly).length;
+  });
+  // 0 while sync passes fail to reach the backend, else 1 (a long first scan is up); absent offline.
+  metrics.setGauge('walletd_chain_up', () => {
+    const { backend, state } = deps.wallet.chainStatus();
+    return backend === 'none' ? null : state === 'unavailable' ? 0 : 1;
   });
   metrics.setGauge('walletd_chain_tip_height', () => deps.wallet.chainStatus().tipHeight);
   metrics.setGauge('walletd_chain_sync_height', () => deps.wallet.chainStatus().syncHeight);
@@ -93,7 +101,10 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
   const clock = deps.clock ?? systemClock();
   // Secret keys are typed `unknown` by the schema helper; validation made them strings.
   const chain = createChainBackend({ ...config.chain, password: config.chain.password as string | undefined });
-  const notify = createNotifier({ config, keystore, clock, log: logger.child({ component: 'notify' }) });
+  const metrics = new Metrics({ version: VERSION });
+  const notify = createNotifier({
+    config, keystore, clock, log: logger.child({ component: 'notify' }), onWebhook: (outcome) => metrics.observeWebhook(outcome),
+  });
   const wallet = new WalletService({
     store: keystore.wallets,
     clock,
@@ -110,7 +121,6 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     // SPEC §8: stored (seq assigned), then pushed to subscriptions and webhooks, in order.
     events: (event) => notify.notifier.publish(event),
   });
-  const metrics = new Metrics();
   registerGauges(metrics, { keystore, wallet, clock });
   const services: RpcServices = {
     wallets: wallet,

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
-import { acquireDataDirLock, KeystoreKeyError, openKeystore, type DataDirLock, type Keystore } from '../keystore/index.ts';
+import { acquireDataDirLock, checkKeystoreNetwork, KeystoreKeyError, openKeystore, type DataDirLock, type Keystore } from '../keystore/index.ts';
+import { resolveNetwork } from '../wallet/keys/networks.ts';
 import { isWalletdError } from '../errors.ts';
 import { ensureAdminToken } from '../rpc/tokens.ts';
 import { startBackupSchedule } from '../portability/portability-service.ts';
@@ -106,6 +107,9 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       throw new StartupError(`cannot open the keystore in ${datadir}: ${message(err)}`);
     }
     cleanup.push(() => keystore.close());
+    // SPEC §7: a keystore serves the network it was made for; another one fails the start.
+    const network = resolveNetwork(config.network, config.networkParams);
+    await checkKeystoreNetwork(keystore.db, { name: network.name, bech32: network.params.bech32 }, datadir);
 
     const adminTokenPath = join(datadir, ADMIN_TOKEN_FILE_NAME);
     const admin = await ensureAdminToken(keystore.tokens, adminTokenPath);
@@ -136,8 +140,10 @@ export async function startDaemon(config: WalletdConfig, logger: Logger): Promis
       logger,
       metrics,
       inflight,
-      readiness: async () => {
+      // SPEC §10: ready = able to serve; a chain outage must not empty a one-replica Service.
+      readiness: async ({ chain: needChain }) => {
         if (!keystoreOpen) return false;
+        if (!needChain) return true;
         const status = wallet.chainStatus();
         return status.state === 'offline' || status.state === 'synced';
       },

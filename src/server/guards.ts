@@ -10,6 +10,12 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** Addresses that mean "every interface", which cannot name the daemon in a Host header. */
 const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '[::]']);
 
+/**
+ * Probe paths that skip the Host check (SPEC §10): they reveal nothing, and kubelet sends the pod
+ * IP as `Host`, so default Kubernetes probes would otherwise get 403.
+ */
+export const HOST_EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
 /** Splits `Host` into its name, lower-cased and without the port (`[::1]:7380` → `[::1]`). */
 export function hostName(host: string): string {
   const h = host.trim().toLowerCase();
@@ -41,10 +47,10 @@ function bindHostName(bindHost: string): string {
  * HTTP client may name any host (curl --unix-socket sends the URL's).
  */
 export function checkRequest(
-  headers: { host?: string | undefined; origin?: string | undefined; unixSocket?: boolean },
+  headers: { host?: string | undefined; origin?: string | undefined; unixSocket?: boolean; path?: string },
   settings: GuardSettings,
 ): string | null {
-  if (!headers.unixSocket) {
+  if (!headers.unixSocket && !(headers.path !== undefined && HOST_EXEMPT_PATHS.has(headers.path))) {
     const reason = checkHost(headers.host, settings);
     if (reason !== null) return reason;
   }

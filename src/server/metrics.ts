@@ -3,6 +3,8 @@
  * Counters and the duration histogram are fed by the dispatcher's `onCall` hook; gauges are read
  * through callbacks the daemon registers, so the metrics module never reaches into the wallet.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { cpuUsage, memoryUsage, uptime } from 'node:process';
 
 /** Upper bounds (seconds) of the RPC duration histogram; `+Inf` is implicit. */
@@ -20,6 +22,7 @@ interface Histogram {
 const GAUGE_HELP = {
   walletd_wallets: 'Wallets in the keystore',
   walletd_wallets_unlocked: 'Wallets whose signing is currently unlocked',
+  walletd_chain_up: 'Whether the chain backend answers (1) or sync passes fail to reach it (0)',
   walletd_chain_tip_height: 'Height of the chain backend tip',
   walletd_chain_sync_height: 'Lowest height the wallets are synced to',
   walletd_chain_sync_lag_blocks: 'Blocks between the chain tip and the lowest wallet sync height',
@@ -34,15 +37,33 @@ function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
+// One event-loop monitor per process, however many Metrics instances tests build.
+let loopDelay: IntervalHistogram | null = null;
+
+/** Webhook outcomes counted in /metrics (see notify/webhooks.ts). */
+export type WebhookOutcomeName = 'delivered' | 'failed' | 'dead_letter';
+
 /** Collects walletd's metrics and renders them as Prometheus text. */
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly durations = new Map<string, Histogram>();
   private readonly gauges = new Map<GaugeName, GaugeReader>();
+  private readonly webhooks: Record<WebhookOutcomeName, number> = { delivered: 0, failed: 0, dead_letter: 0 };
   private readonly startTimeSeconds: number;
+  private readonly version: string;
 
-  constructor(startTimeMs: number = Date.now() - uptime() * 1000) {
-    this.startTimeSeconds = startTimeMs / 1000;
+  constructor(opts: { version?: string; startTimeMs?: number } = {}) {
+    this.startTimeSeconds = (opts.startTimeMs ?? Date.now() - uptime() * 1000) / 1000;
+    this.version = opts.version ?? 'unknown';
+    if (!loopDelay) {
+      loopDelay = monitorEventLoopDelay({ resolution: 20 });
+      loopDelay.enable();
+    }
+  }
+
+  /** Counts one webhook outcome: a delivered event, a failed attempt, or a dead-lettered event. */
+  observeWebhook(outcome: WebhookOutcomeName): void {
+    this.webhooks[outcome] += 1;
   }
 
   /** Records one dispatched call; `outcome` is 'ok' or the error's stable `data.code`. */
@@ -76,6 +97,18 @@ export class Metrics {
   /** The whole exposition, ending in a newline. */
   async render(): Promise<string> {
     const out: string[] = [];
+    out.push('# HELP walletd_build_info walletd build information; the value is always 1');
+    out.push('# TYPE walletd_build_info gauge');
+    out.push(`walletd_build_info{version="${label(this.version)}",node_version="${label(process.version)}"} 1`);
+    out.push('# HELP walletd_webhook_deliveries_total Webhook events delivered (a 2xx answer)');
+    out.push('# TYPE walletd_webhook_deliveries_total counter');
+    out.push(`walletd_webhook_deliveries_total ${this.webhooks.delivered}`);
+    out.push('# HELP walletd_webhook_failures_total Webhook attempts that failed (non-2xx, timeout, refused); each may be retried');
+    out.push('# TYPE walletd_webhook_failures_total counter');
+    out.push(`walletd_webhook_failures_total ${this.webhooks.failed}`);
+    out.push('# HELP walletd_webhook_dead_letters_total Webhook events given up on after every attempt and written to the dead-letter log');
+    out.push('# TYPE walletd_webhook_dead_letters_total counter');
+    out.push(`walletd_webhook_dead_letters_total ${this.webhooks.dead_letter}`);
     out.push('# HELP walletd_auth_failures_total Failed authentications (bad, unknown, revoked or expired tokens)');
     out.push('# TYPE walletd_auth_failures_total counter');
     out.push(`walletd_auth_failures_total ${this.authFailures}`);
@@ -135,6 +168,7 @@ function processMetrics(startTimeSeconds: number): string[] {
     '# HELP nodejs_external_memory_bytes Node.js external memory size in bytes',
     '# TYPE nodejs_external_memory_bytes gauge',
     `nodejs_external_memory_bytes ${mem.external}`,
+    ...runtimeMetrics(),
     '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds',
     '# TYPE process_start_time_seconds gauge',
     `process_start_time_seconds ${Math.floor(startTimeSeconds)}`,
@@ -142,4 +176,50 @@ function processMetrics(startTimeSeconds: number): string[] {
     '# TYPE process_uptime_seconds gauge',
     `process_uptime_seconds ${uptime()}`,
   ];
+}
+
+/** Event-loop delay since the last scrape (then reset, as prom-client does) and open file descriptors. */
+function runtimeMetrics(): string[] {
+  const out: string[] = [];
+  if (loopDelay) {
+    // The histogram is in nanoseconds; with no sample yet its min is a huge sentinel, so report 0.
+    const sec = (ns: number) => (loopDelay!.count === 0 || !Number.isFinite(ns) ? 0 : ns / 1e9);
+    out.push(
+      '# HELP nodejs_eventloop_lag_mean_seconds Mean event loop delay since the last scrape',
+      '# TYPE nodejs_eventloop_lag_mean_seconds gauge',
+      `nodejs_eventloop_lag_mean_seconds ${sec(loopDelay.mean)}`,
+      '# HELP nodejs_eventloop_lag_p99_seconds 99th percentile of the event loop delay since the last scrape',
+      '# TYPE nodejs_eventloop_lag_p99_seconds gauge',
+      `nodejs_eventloop_lag_p99_seconds ${sec(loopDelay.percentile(99))}`,
+      '# HELP nodejs_eventloop_lag_max_seconds Longest event loop delay since the last scrape',
+      '# TYPE nodejs_eventloop_lag_max_seconds gauge',
+      `nodejs_eventloop_lag_max_seconds ${sec(loopDelay.max)}`,
+    );
+    loopDelay.reset();
+  }
+  const fds = openFds();
+  if (fds !== null) out.push('# HELP process_open_fds Number of open file descriptors', '# TYPE process_open_fds gauge', `process_open_fds ${fds}`);
+  const max = maxFds();
+  if (max !== null) out.push('# HELP process_max_fds Maximum number of open file descriptors', '# TYPE process_max_fds gauge', `process_max_fds ${max}`);
+  return out;
+}
+
+/** Open descriptors from /proc/self/fd (Linux); null elsewhere. The listing's own fd is not counted. */
+function openFds(): number | null {
+  try {
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch {
+    return null;
+  }
+}
+
+/** The soft limit on open files from /proc/self/limits (Linux); null elsewhere or when unlimited. */
+function maxFds(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+    return soft !== undefined && /^\d+$/.test(soft) ? Number(soft) : null;
+  } catch {
+    return null;
+  }
 }

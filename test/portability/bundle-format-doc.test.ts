@@ -69,7 +69,7 @@ describe('docs/bundle-format.md, read by an independent program', () => {
     expect(payload).toMatchObject({ format: 'walletd-bundle', version: 1, createdAt: s.clock.now() });
     const [w] = payload.wallets;
     expect(Object.keys(w!).sort()).toEqual(
-      ['accountXpub', 'addressType', 'birthHeight', 'labels', 'lookahead', 'masterFingerprint', 'name', 'network', 'nextIndex', 'secret'],
+      ['accountXpub', 'addressType', 'birthHeight', 'id', 'labels', 'lookahead', 'masterFingerprint', 'name', 'network', 'nextIndex', 'secret'],
     );
     expect(w).toMatchObject({
       name: 'plain', network: 'regtest', addressType: 'p2wpkh', birthHeight: 0,

@@ -232,7 +232,7 @@ export function fakeServices(overrides: { config?: WalletdConfig } = {}) {
     notifier: new Notifier({ store: new MemoryEventStore(), clock }),
     nodeInfo: async () => ({
       version: '0.1.0', network: 'regtest', backend: 'none', state: 'offline', tipHeight: null, syncHeight: null,
-      uptimeSec: 0, config: config as unknown as Record<string, unknown>,
+      uptimeSec: 0, lastBackendError: null, config: config as unknown as Record<string, unknown>,
     }),
   };
   return { services, stores, clock, wallets };

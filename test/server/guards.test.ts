@@ -163,6 +163,20 @@ describe('health, readiness and metrics', () => {
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
+  it('/healthz and /readyz pass any Host (kubelet sends the pod IP), and only they do (SPEC §10)', async () => {
+    for (const url of ['/healthz', '/readyz', '/readyz?chain=1']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { host: '10.244.0.17:7380' } });
+      expect(res.statusCode).toBe(200);
+    }
+    const rpc = await t.app.inject({ method: 'POST', url: '/rpc', headers: { ...auth(), host: '10.244.0.17:7380' }, payload: listWallets });
+    expect(rpc.statusCode).toBe(403);
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: { ...auth(), host: '10.244.0.17:7380' } });
+    expect(metrics.statusCode).toBe(403);
+    // A path that only starts like a probe is guarded as usual.
+    const lookalike = await t.app.inject({ method: 'GET', url: '/healthz/../rpc', headers: { host: '10.244.0.17' } });
+    expect(lookalike.statusCode).toBe(403);
+  });
+
   it('/readyz answers ok or not, without auth', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);

@@ -47,6 +47,8 @@ export class SyncRunner {
   private readonly rescans = new Map<string, number>();
   private readonly progress: ScanProgress;
   private readonly walletEvents: SyncEvents;
+  /** The last failure and when it happened; kept after recovery, for get_node_info. */
+  private lastError: { message: string; at: number } | null = null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.state = deps.chain ? 'syncing' : 'offline';
@@ -123,13 +125,17 @@ export class SyncRunner {
   }
 
   /** Overall status for get_node_info, /readyz and metrics. */
-  status(): { backend: string; state: SyncStatus['state']; tipHeight: number | null; syncHeight: number | null } {
+  status(): {
+    backend: string; state: SyncStatus['state']; tipHeight: number | null; syncHeight: number | null;
+    lastError: { message: string; at: number } | null;
+  } {
     const heights = [...this.perWallet.values()].map((w) => w.syncHeight ?? -1);
     return {
       backend: this.deps.chain?.kind ?? 'none',
       state: this.state,
       tipHeight: this.tipHeight(),
       syncHeight: heights.length ? Math.min(...heights) : this.tipHeight(),
+      lastError: this.lastError,
     };
   }
 
@@ -226,6 +232,7 @@ export class SyncRunner {
       // The cause (refused, timeout, HTTP 401) is what an operator needs; say it once per change.
       if (cause !== this.lastFailure) this.deps.log.warn({ cause, retryInMs: this.backoffMs }, 'chain backend unavailable; retrying');
       this.lastFailure = cause;
+      this.lastError = { message: cause, at: this.deps.clock.now() };
       this.state = 'unavailable';
     }
   }
