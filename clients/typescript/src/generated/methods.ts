@@ -749,6 +749,10 @@ export interface MethodMap {
       tipHeight: number | null;
       syncHeight: number | null;
       uptimeSec: number;
+      lastBackendError: {
+        message: string;
+        at: string;
+      } | null;
       config: {
         [key: string]: unknown;
       };
