@@ -35,6 +35,8 @@ export const ERRORS = {
   SHUTTING_DOWN: { rpcCode: -32016, message: 'Daemon is shutting down' },
   TOKEN_NOT_FOUND: { rpcCode: -32018, message: 'No active token with that id' },
   REQUEST_REFUSED: { rpcCode: -32017, message: 'Request refused: Host or Origin not allowed' },
+  // SPEC §5: a `wallet` name two wallets share; numbered apart from the sequence other branches extend.
+  WALLET_AMBIGUOUS: { rpcCode: -32040, message: 'More than one wallet has this name; give the wallet id' },
   INTERNAL: { rpcCode: -32603, message: 'Internal error' },
 } as const satisfies Record<string, { rpcCode: number; message: string }>;
 
