@@ -47,6 +47,8 @@ export const ERRORS = {
   INPUT_UNCONFIRMED: { rpcCode: -32047, message: 'Input is an unconfirmed coin the wallet may not spend' },
   // Fee bumps (issue 13), numbered from -32050.
   CANNOT_BUMP: { rpcCode: -32050, message: 'Transaction can be neither replaced nor bumped by a child' },
+  // SPEC §5: a `wallet` name two wallets share.
+  WALLET_AMBIGUOUS: { rpcCode: -32020, message: 'More than one wallet has this name; give the wallet id' },
   INTERNAL: { rpcCode: -32603, message: 'Internal error' },
 } as const satisfies Record<string, { rpcCode: number; message: string }>;
 

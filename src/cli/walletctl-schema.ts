@@ -2,6 +2,7 @@
  * Turns a method's param schema (JSON Schema) into walletctl flags: each property becomes
  * `--kebab-name <value>` (the as-is camelCase name works too), parsed by its JSON Schema type.
  */
+import { parseStrictInteger } from './walletctl-amounts.ts';
 
 /** A JSON Schema as walletctl reads it: a TypeBox schema or a plain one from the catalog. */
 export type TSchema = object;
@@ -93,16 +94,11 @@ export function parseValue(schema: TSchema, raw: string | boolean, what: string)
     case 'string':
       return raw;
     case 'integer':
-    case 'number': {
-      const n = raw.trim() === '' ? Number.NaN : Number(raw);
-      // Integers are sats, heights and counts: plain decimal digits, and exact (above 2^53-1 a
-      // double would silently change the amount sent).
-      const exact = /^\s*-?\d+\s*$/.test(raw) && Number.isSafeInteger(n);
-      if (!Number.isFinite(n) || (s.type === 'integer' && !exact)) {
-        throw new UsageError(`${what} must be ${s.type === 'integer' ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}`);
-      }
-      return n;
-    }
+      return parseStrictInteger(raw, what, s.minimum);
+    case 'number':
+      // Decimal notation only: `Number()` would also take hex, exponents and padding.
+      if (!/^-?(0|[1-9]\d*)(\.\d+)?$/.test(raw)) throw new UsageError(`${what} must be a decimal number, got ${JSON.stringify(raw)}`);
+      return Number(raw);
     case 'boolean':
       if (/^(true|1|yes)$/i.test(raw)) return true;
       if (/^(false|0|no)$/i.test(raw)) return false;

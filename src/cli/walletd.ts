@@ -10,6 +10,7 @@ import { startDaemon, StartupError, type DaemonHandle } from '../server/daemon.t
 import { createLogger } from '../server/logger.ts';
 import { registerRecoveryPhrase } from './recovery-phrase.ts';
 import { registerSandbox } from './sandbox-command.ts';
+import { VERSION } from './version.ts';
 import { safeError } from '../rpc/redact.ts';
 
 /** Hard limit for a graceful stop (SPEC §10); past it the process exits 1 regardless. */
@@ -146,6 +147,7 @@ async function runDaemon(flags: DaemonFlags): Promise<void> {
 /** The `walletd` command; subcommands attach here before `parseAsync`. */
 export const program = new Command('walletd')
   .description('Headless Bitcoin wallet daemon: SQLCipher keystore, JSON-RPC 2.0 on localhost')
+  .version(VERSION, '--version', 'print the version and exit')
   .option('--datadir <dir>', 'data directory (keystore, socket, admin token)')
   .option('--config <file>', 'JSON config file (default config/walletd.json when it exists)')
   .option('--rpc-host <host>', 'HTTP bind address')

@@ -24,6 +24,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { AuthThrottle, presentedTokenId } from './auth-throttle.ts';
 import { KdfGate } from './kdf-gate.ts';
 import { safeError, secretValuesOf } from './redact.ts';
+import { resolveWalletParam } from './wallet-names.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
 import { createSpendGuard, lineageRoot } from './spend-guard.ts';
@@ -215,7 +216,8 @@ export class RpcDispatcher {
     try {
       const token = await this.authorize(entry, request, session, batch);
       authorized = token;
-      const params = this.parseParams(entry, request.params, token);
+      const raw = entry.takesWallet ? await resolveWalletParam(request.params, def.positional, token, this.services.wallets) : request.params;
+      const params = this.parseParams(entry, raw, token);
       const ctx = this.context(def.name, id, token, session, note, log);
       const run = () => def.handler({ params, ctx });
       const result: unknown = await (needsKdf(def, params) ? this.kdfGate.run(run) : run());

@@ -16,7 +16,7 @@ if (!FormatRegistry.Has('date-time')) {
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** A wallet id as list_wallets returns it. */
-export const WalletId = Type.String({ minLength: 1, maxLength: 128, description: 'Wallet id', examples: ['w1'] });
+export const WalletId = Type.String({ minLength: 1, maxLength: 128, description: 'Wallet id or unique name', examples: ['w1'] });
 /** A Bitcoin address; its validity and network are checked by the wallet (INVALID_ADDRESS, WRONG_NETWORK). */
 export const Address = Type.String({
   minLength: 1,

@@ -65,11 +65,17 @@ describe('walletctl end to end on regtest', () => {
     expect(balance.confirmed).toBe(5_000_000);
 
     const dest = await ctx.node.rpc<string>('getnewaddress');
-    const sent = await walletctl([...g, '--json', 'send_transaction', ...w, '--to', dest, '--amount', '1000000', '--fee-rate', '2']);
+    // No --wallet: the keystore's only wallet is the default (SPEC §9); --amount-btc is exact.
+    const sent = await walletctl([...g, '--json', 'send_transaction', '--to', dest, '--amount-btc', '0.01', '--fee-rate', '2']);
     expect(sent.code).toBe(0);
     const { txid } = sent.json<{ txid: string }>();
     expect(txid).toMatch(/^[0-9a-f]{64}$/);
     expect(await ctx.node.rpc<string[]>('getrawmempool')).toContain(txid);
+    const onNode = await ctx.node.rpc<{ vout: Array<{ value: number; scriptPubKey: { address?: string; addresses?: string[] } }> }>(
+      'getrawtransaction', txid, true,
+    );
+    const paid = onNode.vout.find((o) => (o.scriptPubKey.address ?? o.scriptPubKey.addresses?.[0]) === dest);
+    expect(paid?.value).toBe(0.01);
 
     const status = await walletctl([...g, '--json', 'get_tx_status', ...w, '--txid', txid]);
     expect(status.code).toBe(0);
@@ -85,12 +91,12 @@ describe('walletctl end to end on regtest', () => {
     expect(mempool).not.toContain(txid);
     await pollJson<{ status: string }>([...g, 'get_tx_status', ...w, '--txid', txid], (s) => s.status === 'replaced');
 
-    // Once confirmed, cancelling is an RPC error: exit 1 with its code on stderr.
+    // Once confirmed, cancelling is an RPC error: exit 20 (state) with its code on stderr.
     await ctx.node.mine(1);
     await pollJson<{ confirmations: number }>([...g, 'get_tx_status', ...w, '--txid', replacement], (s) => s.confirmations >= 1);
     const late = await walletctl([...g, '--json', 'cancel_transaction', ...w, '--txid', replacement]);
-    expect(late.code).toBe(1);
-    expect(late.stderr).toContain('ALREADY_CONFIRMED');
+    expect(late.code).toBe(20);
+    expect(JSON.parse(late.stderr)).toMatchObject({ error: 'ALREADY_CONFIRMED', data: { code: 'ALREADY_CONFIRMED' } });
     expect(late.stdout).toBe('');
 
     // Restore into a second daemon on the same node: the rescan progress goes to stderr, JSON to stdout.

@@ -1,6 +1,6 @@
 /**
  * walletctl as a child process against a real daemon with no chain: flag parsing, transports,
- * token lookup, the token/restore sugar and SPEC §9's exit codes (0 ok, 1 RPC error, 2 usage).
+ * token lookup, the token/restore sugar and SPEC §9's exit codes (0 ok, 2 usage, one per error class).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,16 +36,20 @@ describe('walletctl exit codes', () => {
     expect(info.addressType).toBe('p2tr');
   });
 
-  it('exits 1 on an RPC error and prints its data.code on stderr', async () => {
+  it('exits 18 on WALLET_NOT_FOUND and prints its data.code and data on stderr (JSON under --json)', async () => {
     const run = await walletctl(['--datadir', datadir, 'get_balance', '--wallet', 'no-such-wallet']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(18);
     expect(run.stderr).toContain('WALLET_NOT_FOUND');
     expect(run.stdout).toBe('');
+    const json = await walletctl(['--datadir', datadir, '--json', 'get_balance', '--wallet', 'no-such-wallet']);
+    expect(json.code).toBe(18);
+    expect(json.stdout).toBe('');
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: 'WALLET_NOT_FOUND', code: -18, data: { code: 'WALLET_NOT_FOUND' } });
   });
 
-  it('exits 1 with UNAUTHORIZED for a wrong token, and --token wins over admin.token', async () => {
+  it('exits 4 with UNAUTHORIZED for a wrong token, and --token wins over admin.token', async () => {
     const run = await walletctl(['--datadir', datadir, '--token', 'wd_bad_bad', 'list_wallets']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain('UNAUTHORIZED');
   });
 
@@ -75,9 +79,9 @@ describe('walletctl exit codes', () => {
     expect(camel.json()).toMatchObject({ name: 'camel', addressType: 'p2tr' });
   });
 
-  it('exits 1 with CHAIN_UNAVAILABLE for chain-only reads on an offline signer', async () => {
+  it('exits 28 (try again later) with CHAIN_UNAVAILABLE for chain-only reads on an offline signer', async () => {
     const run = await walletctl(['--datadir', datadir, 'get_balance', '--wallet', walletId]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(28);
     expect(run.stderr).toContain('CHAIN_UNAVAILABLE');
   });
 
@@ -91,8 +95,11 @@ describe('walletctl exit codes', () => {
   it('`help <method>` lists the params from the schema', async () => {
     const run = await walletctl(['help', 'send_transaction']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/--outputs\s+array<\{address, amount\}>\s+required/);
-    expect(run.stdout).toMatch(/--fee-rate\s+number\s+optional/);
+    expect(run.stdout).toMatch(/--outputs\s+array<\{address, amount\}>\s+amount in sats\s+required/);
+    expect(run.stdout).toMatch(/--fee-rate\s+number\s+sat\/vB\s+optional/);
+    // Each param once (commander's own option list no longer repeats them).
+    expect(run.stdout.match(/^ {2}--fee-rate\s/gm)).toHaveLength(1);
+    expect(run.stdout).toMatch(/Example:\n\s+walletctl send_transaction /);
   });
 
   it('token create/list/revoke map onto token_create/token_list/token_revoke', async () => {
@@ -106,7 +113,7 @@ describe('walletctl exit codes', () => {
     expect(tok.constraints).toMatchObject({ wallets: [walletId], maxSendPerTx: 5000 });
     // The new token works and is bound to its scopes.
     const asNew = await walletctl(['--datadir', datadir, '--token', tok.token, 'token', 'list']);
-    expect(asNew.code).toBe(1);
+    expect(asNew.code).toBe(4);
     expect(asNew.stderr).toContain('FORBIDDEN_SCOPE');
     const listed = await walletctl(['--datadir', datadir, '--json', 'token', 'list']);
     expect(listed.json<Array<{ id: string }>>().map((t) => t.id)).toContain(tok.id);
@@ -114,7 +121,7 @@ describe('walletctl exit codes', () => {
     expect(revoked.code).toBe(0);
     expect(revoked.json()).toBe(true);
     const after = await walletctl(['--datadir', datadir, '--token', tok.token, 'list_wallets']);
-    expect(after.code).toBe(1);
+    expect(after.code).toBe(4);
     expect(after.stderr).toContain('UNAUTHORIZED');
     const bad = await walletctl(['--datadir', datadir, 'token', 'create', '--scopes', 'wallet:read', '--max-send-per-tx', 'lots']);
     expect(bad.code).toBe(2);
@@ -142,12 +149,12 @@ describe('walletctl exit codes', () => {
     writeFileSync(bundleFile, `${exported.json<{ bundle: string }>().bundle}\n`);
     writeFileSync(passFile, 'not the passphrase\n');
     const wrong = await walletctl(['--datadir', datadir, 'restore', '--bundle', bundleFile, '--passphrase-file', passFile]);
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(14);
     expect(wrong.stderr).toContain('BAD_PASSPHRASE');
     writeFileSync(passFile, `${pass}\n`);
     // The same seed is already in this keystore, so the daemon refuses a duplicate: the call got through intact.
     const again = await walletctl(['--datadir', datadir, 'restore', '--bundle', bundleFile, '--passphrase-file', passFile]);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(20);
     expect(again.stderr).toContain('WALLET_EXISTS');
     const missing = await walletctl(['--datadir', datadir, 'restore', '--bundle', join(datadir, 'nope')]);
     expect(missing.code).toBe(2);
