@@ -77,7 +77,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -100,7 +100,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -120,7 +120,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -152,7 +152,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -172,7 +172,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -204,7 +204,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -241,7 +241,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -284,7 +284,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -318,7 +318,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -352,7 +352,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -394,7 +394,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -417,7 +417,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -445,7 +445,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -476,7 +476,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -599,7 +599,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -685,7 +685,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -761,7 +761,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -802,7 +802,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -837,7 +837,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -887,7 +887,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -1000,7 +1000,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -1046,7 +1046,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -1088,7 +1088,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -1111,7 +1111,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],
@@ -1334,7 +1334,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
               "items": {
                 "minLength": 1,
                 "maxLength": 128,
-                "description": "Wallet id",
+                "description": "Wallet id or unique name",
                 "examples": [
                   "w1"
                 ],
@@ -1494,7 +1494,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
         "wallet": {
           "minLength": 1,
           "maxLength": 128,
-          "description": "Wallet id",
+          "description": "Wallet id or unique name",
           "examples": [
             "w1"
           ],

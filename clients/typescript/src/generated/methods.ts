@@ -38,7 +38,7 @@ export interface MethodMap {
   /** Set this connection's default wallet. Scope: wallet:read. */
   select_wallet: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet: string;
     };
     result: {
@@ -53,7 +53,7 @@ export interface MethodMap {
   /** Id, name, network, address type, xpub and descriptors (public only), counts, lock and sync state. Scope: wallet:read. */
   get_wallet_info: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
     };
     result: {
@@ -91,7 +91,7 @@ export interface MethodMap {
   /** Balance categories in sats (confirmed, immature, trusted/untrusted pending, unconfirmed, spendable, total), for the wallet or one address. Scope: wallet:read. */
   get_balance: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** A Bitcoin address of the daemon's network */
       address?: string;
@@ -109,7 +109,7 @@ export interface MethodMap {
   /** Receive and change addresses with index, path, label and used flag. Scope: wallet:read. */
   get_addresses: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
     };
     result: Array<{
@@ -124,7 +124,7 @@ export interface MethodMap {
   /** A fresh receive (or change) address, never one handed out before. Scope: wallet:receive. */
   generate_address: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Free-text label */
       label?: string;
@@ -143,7 +143,7 @@ export interface MethodMap {
   /** Wallet transactions, newest first, paged by cursor. Scope: wallet:read. */
   get_transaction_history: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Page size */
       limit?: number;
@@ -179,7 +179,7 @@ export interface MethodMap {
   /** Unspent outputs with outpoint, value, address, confirmations, coinbase, trusted, spendable and lease expiry. Scope: wallet:read. */
   get_unspent_outputs: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Minimum confirmations */
       minConf?: number;
@@ -203,7 +203,7 @@ export interface MethodMap {
   /** Confirmations, block height and hash, status (broadcasting, pending, confirmed, replaced, conflicted), replacedBy and conflictedBy. Scope: wallet:read. */
   get_tx_status: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Transaction id (64 hex characters) */
       txid: string;
@@ -221,7 +221,7 @@ export interface MethodMap {
   /** One wallet transaction in full: inputs, outputs (address, amount, mine, change, label), fee, vsize, status, confirmations, block, replacedBy/conflictedBy, label, hex. Scope: wallet:read. */
   get_transaction: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Transaction id (64 hex characters) */
       txid: string;
@@ -262,7 +262,7 @@ export interface MethodMap {
   /** Label an address (the wallet's or a counterparty's) or a wallet transaction: exactly one of address and txid; an empty label clears it. Scope: wallet:receive. */
   set_label: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** A Bitcoin address of the daemon's network */
       address?: string;
@@ -276,7 +276,7 @@ export interface MethodMap {
   /** Every label of the wallet (addresses, transactions, and imported records) as BIP329 JSON Lines. Scope: wallet:read. */
   export_labels: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
     };
     result: {
@@ -287,7 +287,7 @@ export interface MethodMap {
   /** Import BIP329 JSON Lines: valid lines are stored in one transaction, every refused line is named with its reason. Scope: wallet:admin. */
   import_labels: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** BIP329 JSON Lines: {"type", "ref", "label"?, "origin"?, "spendable"?} per line */
       labels: string;
@@ -303,7 +303,7 @@ export interface MethodMap {
   /** Rescan the chain for the wallet from a height (default: its birth height); progress is in get_wallet_info.sync. Scope: wallet:admin. */
   rescan_wallet: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Block height to rescan from; the wallet's birth height when absent */
       fromHeight?: number;
@@ -316,7 +316,7 @@ export interface MethodMap {
   /** Build, sign and broadcast an RBF-signalling payment; change goes to a fresh change address at a random position. Scope: wallet:send. */
   send_transaction: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
       feeRate?: number;
@@ -372,7 +372,7 @@ export interface MethodMap {
   /** Sweep every spendable coin (or exactly inputs) to one address, with no change (Core's sendall). Scope: wallet:send. */
   send_all: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Fee rate in sat/vB (fractions allowed); give feeRate or confTarget, not both */
       feeRate?: number;
@@ -423,7 +423,7 @@ export interface MethodMap {
   /** Sign a draft ({outputs, feeRate?}) or a BIP174 PSBT ({psbt}) without broadcasting; draft inputs stay leased. Scope: wallet:sign. */
   sign_transaction: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Recipients: address and amount in sats each; an address may appear once */
       outputs?: Array<{
@@ -447,7 +447,7 @@ export interface MethodMap {
   /** BIP125-replace an unconfirmed transaction with one paying its inputs back to the wallet. Scope: wallet:send. */
   cancel_transaction: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Transaction id (64 hex characters) */
       txid: string;
@@ -469,7 +469,7 @@ export interface MethodMap {
   /** Release leased outputs (the given outpoints, or all of the wallet's leases). Scope: wallet:sign. */
   release_outputs: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Outpoints (txid:vout) to release; all of the wallet's leases when absent */
       outpoints?: Array<string>;
@@ -481,7 +481,7 @@ export interface MethodMap {
   /** Raise an unconfirmed transaction's fee: BIP125 replacement keeping its recipients, or CPFP through a wallet output. Scope: wallet:send. */
   bump_fee: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Transaction id (64 hex characters) */
       txid: string;
@@ -502,7 +502,7 @@ export interface MethodMap {
   /** A funded, unsigned BIP174 PSBT with witness UTXOs and BIP32 derivations, inputs leased; works on watch-only wallets. Scope: wallet:sign. */
   create_psbt: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Recipients: address and amount in sats each; an address may appear once */
       outputs: Array<{
@@ -538,7 +538,7 @@ export interface MethodMap {
   /** Set or change the passphrase that encrypts the wallet's seed inside the keystore. Scope: wallet:admin. */
   set_passphrase: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** The current wallet passphrase, when one is set (alias: old) */
       oldPassphrase?: string;
@@ -552,7 +552,7 @@ export interface MethodMap {
   /** Unlock signing for timeoutSec seconds; a wrong passphrase fails with backoff. Scope: wallet:admin. */
   unlock_wallet: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** The wallet passphrase */
       passphrase: string;
@@ -564,7 +564,7 @@ export interface MethodMap {
   /** Lock signing now. Scope: wallet:admin. */
   lock_wallet: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
     };
     result: true;
@@ -572,7 +572,7 @@ export interface MethodMap {
   /** Encrypted, versioned bundle (base64; scrypt + AES-256-GCM) of one wallet; no plaintext key in it. Scope: wallet:export. */
   export_wallet: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Bundle passphrase (at least 12 characters); the bundle is useless without it */
       passphrase: string;
@@ -774,7 +774,7 @@ export interface MethodMap {
   /** Push tx, confirmation, balance and block events as `event` notifications; returns a snapshot (seq, tip, balance) and replays stored events after sinceSeq first. Scope: wallet:read. */
   subscribe: {
     params: {
-      /** Wallet id */
+      /** Wallet id or unique name */
       wallet?: string;
       /** Event types to receive: tx, confirmation, balance, block */
       events: Array<"tx" | "confirmation" | "balance" | "block">;
