@@ -74,7 +74,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       `  JSON-RPC     ${daemon.httpAddress}/rpc  (WebSocket ${daemon.httpAddress.replace('http', 'ws')}/ws)`,
       `  unix socket  ${daemon.socketPath}`,
       `  admin token  ${join(datadir, ADMIN_TOKEN_FILE_NAME)}`,
-      `  try          walletctl --datadir ${datadir} get_balance --wallet ${walletId}`,
+      `  try          walletctl --datadir ${datadir} get_balance`,
       opts.mineEverySec > 0 ? `  blocks       mined every ${opts.mineEverySec} s while the mempool holds a transaction` : '  blocks       mined only on request (next line)',
       `  node         ${cli} -regtest -datadir=${nodeDir} -rpcport=${node.rpcPort} -rpcwallet=${MINER_WALLET} generatetoaddress 1 ${minerAddress}`,
       '  stop         Ctrl-C (or SIGTERM): stops walletd and the node; the data stays for next time',

@@ -41,7 +41,7 @@ function startSandbox(): Promise<{ banner: string; exited: Promise<number | null
 }
 
 describe('walletd sandbox', () => {
-  it('funds a wallet, serves walletctl through the data dir, mines a send, and stops node and daemon on SIGTERM', async () => {
+  it('funds a wallet, serves walletctl through the data dir with no --wallet, mines a send, and stops node and daemon on SIGTERM', async () => {
     const { banner, exited } = await startSandbox();
     const walletId = /wallet {7}sandbox \((w_[0-9a-f]+)\)/.exec(banner)?.[1];
     const nodeAddress = /generatetoaddress 1 (\S+)/.exec(banner)?.[1];
@@ -50,18 +50,18 @@ describe('walletd sandbox', () => {
     expect(banner).toContain(`walletctl --datadir ${datadir} get_balance`);
     expect(existsSync(join(datadir, 'node', 'regtest'))).toBe(true);
 
-    const balance = await walletctl(['--datadir', datadir, '--json', 'get_balance', '--wallet', walletId!]);
+    const balance = await walletctl(['--datadir', datadir, '--json', 'get_balance']);
     expect(balance.code).toBe(0);
     // Funded from mature coinbases, so every coin is confirmed and spendable, none immature.
     expect(balance.json()).toMatchObject({ confirmed: 800_000_000, immature: 0, spendable: 800_000_000 });
 
-    const sent = await walletctl(['--datadir', datadir, '--json', 'send_transaction', '--wallet', walletId!, '--to', nodeAddress!, '--amount', '25000', '--fee-rate', '2']);
+    const sent = await walletctl(['--datadir', datadir, '--json', 'send_transaction', '--to', nodeAddress!, '--amount', '25000', '--fee-rate', '2']);
     expect(sent.code, sent.stderr).toBe(0);
     const { txid } = sent.json<{ txid: string }>();
     let status = '';
     for (let i = 0; i < 200 && status !== 'confirmed'; i++) {
       await new Promise((r) => setTimeout(r, 150));
-      status = (await walletctl(['--datadir', datadir, '--json', 'get_tx_status', '--wallet', walletId!, '--txid', txid])).json<{ status: string }>().status;
+      status = (await walletctl(['--datadir', datadir, '--json', 'get_tx_status', '--txid', txid])).json<{ status: string }>().status;
     }
     expect(status).toBe('confirmed');
 
@@ -69,7 +69,7 @@ describe('walletd sandbox', () => {
     expect(await exited).toBe(0);
     // The node is gone too: nothing answers on the socket, and its pid file was removed at shutdown.
     expect(existsSync(join(datadir, 'node', 'regtest', 'bitcoind.pid')) || existsSync(join(datadir, 'node', 'regtest', 'litecoind.pid'))).toBe(false);
-    const after = await walletctl(['--datadir', datadir, '--json', 'get_balance', '--wallet', walletId!]);
+    const after = await walletctl(['--datadir', datadir, '--json', 'get_balance']);
     expect(after.code).not.toBe(0);
   }, 240_000);
 });
