@@ -1,7 +1,5 @@
 /** walletd's version for `--version` on both bins: package.json's, read once. */
-import { readFileSync } from 'node:fs';
+import { walletdVersion } from '../package-version.ts';
 
-/** The package version, e.g. `0.1.0`. */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package version, e.g. `0.1.0` (found from src/ and from the compiled dist/src/ alike). */
+export const VERSION: string = walletdVersion(import.meta.url);
