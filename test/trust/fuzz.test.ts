@@ -6,6 +6,7 @@
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +165,34 @@ describe(`fuzzing every method over HTTP, unix socket and WebSocket (${REQUESTS}
     expect(errorLogs.map((l) => l.msg)).toEqual([]);
     expect(JSON.stringify(d.logs)).not.toMatch(STACK);
     console.log(`fuzz: ${sent} requests, RSS ${(startRss / 2 ** 20).toFixed(0)} → ${(endRss / 2 ** 20).toFixed(0)} MiB`);
+  });
+
+  it('answers a body that arrives slowly, byte by byte, with a well-formed reply', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 'slow', method: 'get_balance', params: { wallet: 42 } });
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const u = new URL(d.url);
+      const req = request(
+        { host: u.hostname, port: Number(u.port), path: '/rpc', method: 'POST', headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      let i = 0;
+      const timer = setInterval(() => {
+        req.write(body.slice(i, i + 4));
+        i += 4;
+        if (i >= body.length) {
+          clearInterval(timer);
+          req.end();
+        }
+      }, 50);
+    });
+    expect(answer.status).toBeLessThan(500);
+    const reply = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(replyProblem(reply)).toBeNull();
+    expect(reply).toMatchObject({ id: 'slow', error: { data: { code: 'INVALID_PARAMS' } } });
   });
 });
