@@ -79,7 +79,13 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
         if (answer && answer.result) onAck(answer.result as Record<string, unknown>);
         return answer;
       };
-      const calls: Array<Promise<unknown>> = [];
+      // A wallet whose passphrase is set while the kill may land: an acknowledged set must hold.
+      const guarded = (await ok<{ id: string }>(daemon, token, 'create_wallet', { name: `p-${iter}` })).id;
+      acked.wallets.add(guarded);
+      let passphraseSet = false;
+      const calls: Array<Promise<unknown>> = [
+        call('set_passphrase', { wallet: guarded, newPassphrase: `crash passphrase ${iter}` }, () => (passphraseSet = true)),
+      ];
       for (let i = 0; i < 3; i += 1) {
         calls.push(call('create_wallet', { name: `w-${iter}-${i}` }, (r) => acked.wallets.add(r.id as string)));
         calls.push(call('generate_address', { wallet }, (r) => acked.addresses.push(r.address as string)));
@@ -96,7 +102,7 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
       let settled = false;
       void all.then(() => (settled = true));
       // Early kills land among the first writes, late ones between broadcast and answer.
-      await new Promise((r) => setTimeout(r, (iter % 2) * 1_500 + Math.floor(Math.random() * 1_500)));
+      await new Promise((r) => setTimeout(r, (iter % 2) * 2_500 + Math.floor(Math.random() * 2_000)));
       if (!settled) killedInFlight += 1;
       daemon.child.kill('SIGKILL');
       await daemon.exited;
@@ -113,6 +119,9 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
       expect(new Set(acked.addresses).size).toBe(acked.addresses.length);
       const tokens = new Set((await ok<Array<{ id: string }>>(after, after.adminToken, 'token_list')).map((t) => t.id));
       for (const id of acked.tokens) expect(tokens.has(id), `token ${id}`).toBe(true);
+      const unlock = await rpc(after, after.adminToken, 'unlock_wallet', { wallet: guarded, passphrase: `crash passphrase ${iter}`, timeoutSec: 5 });
+      const info = await ok<{ encrypted?: boolean; locked?: boolean; hasPassphrase?: boolean }>(after, after.adminToken, 'get_wallet_info', { wallet: guarded });
+      if (passphraseSet) expect(unlock.error, JSON.stringify(info)).toBeUndefined();
       // A keyed send retried after the crash answers with its first txid, never a second payment.
       for (const [key, txid] of acked.keyed) {
         if (!key.startsWith(`k-${iter}-`)) continue;
