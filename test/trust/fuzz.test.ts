@@ -25,7 +25,11 @@ const STACK = /\n\s+at |\bat [\w.<>]+ \(|node:internal|\.ts:\d+:\d+|\.js:\d+:\d+
 let d: RunningDaemon;
 beforeAll(async () => {
   const datadir = mkdtempSync(join(tmpdir(), 'walletd-fuzz-'));
-  const p = await startDaemonProcess(datadir, [], { WALLETD_RPC_MAX_BODY_BYTES: String(MAX_BODY) });
+  const p = await startDaemonProcess(datadir, [], {
+    WALLETD_RPC_MAX_BODY_BYTES: String(MAX_BODY),
+    // The per-token rate limit would answer most of the run RATE_LIMITED before validation.
+    WALLETD_RPC_RATE_LIMIT_PER_MIN: '100000000',
+  });
   d = Object.assign(p, { datadir, adminToken: readFileSync(join(datadir, 'admin.token'), 'utf8').trim() });
 });
 afterAll(async () => {
@@ -71,6 +75,18 @@ function answerProblem(c: FuzzCase, status: number, body: string | null): { prob
   return { problem: null, succeeded: replies.some((r) => 'result' in (r as object)) };
 }
 
+/** The `data.code`s of the replies in `body` (a rpc.discover result names codes too: not those). */
+function errorCodes(body: string | null): string[] {
+  try {
+    const parsed: unknown = JSON.parse(body ?? '');
+    return (Array.isArray(parsed) ? parsed : [parsed])
+      .map((r) => (r as { error?: { data?: { code?: unknown } } } | null)?.error?.data?.code)
+      .filter((c): c is string => typeof c === 'string');
+  } catch {
+    return [];
+  }
+}
+
 /** What a rejected call must leave alone. */
 async function stateSnapshot(): Promise<unknown> {
   const wallets = await ok<Array<{ id: string }>>(d, d.adminToken, 'list_wallets');
@@ -109,6 +125,7 @@ describe(`fuzzing every method over HTTP, unix socket and WebSocket (${REQUESTS}
     const problems: string[] = [];
     const accepted: string[] = [];
     let sent = 0;
+    const codes = new Map<string, number>();
     let startRss = 0;
     const send = async (c: FuzzCase, via: 'http' | 'unix' | 'ws'): Promise<void> => {
       let status = 200;
@@ -129,6 +146,7 @@ describe(`fuzzing every method over HTTP, unix socket and WebSocket (${REQUESTS}
       }
       sent += 1;
       const { problem, succeeded } = answerProblem(c, status, body);
+      for (const code of errorCodes(body)) codes.set(code, (codes.get(code) ?? 0) + 1);
       if (problem) problems.push(`${via} ${c.label}: ${problem.slice(0, 200)} (${c.body.slice(0, 200)})`);
       if (c.mustReject && succeeded) accepted.push(`${via} ${c.label}: ${c.body.slice(0, 200)}`);
       if (sent === 100) startRss = await rss();
@@ -157,6 +175,9 @@ describe(`fuzzing every method over HTTP, unix socket and WebSocket (${REQUESTS}
 
     expect({ problems, accepted }).toEqual({ problems: [], accepted: [] });
     expect(await stateSnapshot()).toEqual(before);
+    // The fuzz reaches validation: rejections are mostly INVALID_PARAMS, not a limiter's.
+    expect(codes.get('INVALID_PARAMS') ?? 0).toBeGreaterThan(sent / 3);
+    expect(codes.get('RATE_LIMITED') ?? 0).toBeLessThan(sent / 100);
     const endRss = await rss();
     expect(endRss).toBeLessThanOrEqual(startRss * 1.2);
     expect(d.child.exitCode).toBeNull();
@@ -164,7 +185,7 @@ describe(`fuzzing every method over HTTP, unix socket and WebSocket (${REQUESTS}
     const errorLogs = d.logs.filter((l) => Number(l.level) >= 50);
     expect(errorLogs.map((l) => l.msg)).toEqual([]);
     expect(JSON.stringify(d.logs)).not.toMatch(STACK);
-    console.log(`fuzz: ${sent} requests, RSS ${(startRss / 2 ** 20).toFixed(0)} → ${(endRss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`fuzz: ${sent} requests, codes ${JSON.stringify(Object.fromEntries(codes))}, RSS ${(startRss / 2 ** 20).toFixed(0)} → ${(endRss / 2 ** 20).toFixed(0)} MiB`);
   });
 
   it('answers a body that arrives slowly, byte by byte, with a well-formed reply', async () => {
