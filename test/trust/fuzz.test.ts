@@ -87,6 +87,19 @@ function errorCodes(body: string | null): string[] {
   }
 }
 
+/** Audit rows of calls that took effect, over every page of the log. */
+async function okAuditRows(): Promise<number> {
+  let count = 0;
+  let beforeId: number | undefined;
+  for (;;) {
+    const page = await ok<Array<{ id: number | null; outcome: string }>>(d, d.adminToken, 'get_audit_log', { limit: 1000, ...(beforeId ? { beforeId } : {}) });
+    count += page.filter((e) => e.outcome === 'ok').length;
+    const last = page.at(-1)?.id;
+    if (page.length < 1000 || !last) return count;
+    beforeId = last;
+  }
+}
+
 /** What a rejected call must leave alone. */
 async function stateSnapshot(): Promise<unknown> {
   const wallets = await ok<Array<{ id: string }>>(d, d.adminToken, 'list_wallets');
@@ -103,7 +116,7 @@ async function stateSnapshot(): Promise<unknown> {
     tokens: await ok(d, d.adminToken, 'token_list'),
     // Rejected state-changing calls are audited too, with their error code as the outcome
     // (SPEC §4); what must not move is the count of calls that took effect.
-    audit: (await ok<Array<{ outcome: string }>>(d, d.adminToken, 'get_audit_log', { limit: 1000 })).filter((e) => e.outcome === 'ok').length,
+    audit: await okAuditRows(),
     leases: /^walletd_leased_outputs (\d+)$/m.exec(metrics)?.[1] ?? 'absent',
   };
 }
