@@ -116,6 +116,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The hard cap only protects memory: messages between maxBodyBytes and it get a JSON-RPC
     // REQUEST_TOO_LARGE answer from the route (SPEC §3), not a bare close 1009.
     options: { maxPayload: config.rpc.maxBodyBytes * 4 },
+    // A bad frame from a client (invalid UTF-8, a protocol violation) is the client's fault:
+    // warn without a stack, where the plugin's default logs it at error with one (issue 16).
+    errorHandler(error, socket, request) {
+      request.log.warn({ err: { code: (error as { code?: string }).code, message: error.message } }, 'websocket connection error');
+      socket.terminate();
+    },
     preClose(done) {
       // RFC 6455 §7.4.1: 1001 tells clients the server is going away, so they reconnect later.
       for (const client of this.websocketServer.clients) client.close(WS_GOING_AWAY, 'walletd shutting down');
