@@ -130,7 +130,11 @@ describe('webhooks', () => {
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     const hangUrl = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hang`;
     const path = join(dir, 'stopped.jsonl');
+    let failed = 0;
     const s = new WebhookSender({
+      onOutcome: (o) => {
+        if (o === 'failed') failed++;
+      },
       targets: [{ url: `${srv.url}/down-then-wait`, secret: SECRET, events: ['tx'] }, { url: hangUrl, secret: SECRET, events: ['block'] }],
       // Real timers: a minute of backoff and of request timeout, far beyond a 10 s shutdown.
       settings: { maxAttempts: 5, retryBaseMs: 60_000, retryMaxMs: 60_000, timeoutMs: 60_000 },
@@ -140,8 +144,9 @@ describe('webhooks', () => {
     try {
       s.deliver(event(11));
       s.deliver({ ...event(12), type: 'block', walletId: null });
-      // Wait until the first POST failed (the sender is now in its backoff) and the hang is pending.
-      while (srv.received.filter((r) => r.path === '/down-then-wait').length < 1) await new Promise((r) => setTimeout(r, 10));
+      // Wait until the sender has seen the first POST fail (it is now in its backoff); the server
+      // having received it is not enough, as the 503 may still be on its way back.
+      while (failed < 1) await new Promise((r) => setTimeout(r, 10));
       await s.stop();
       const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { attempts: number; error: string; event: { seq: number } });
       expect(lines.map((l) => l.event.seq).sort()).toEqual([11, 12]);
