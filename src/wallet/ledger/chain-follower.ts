@@ -12,6 +12,7 @@ import { LedgerWriter, hasChanges, noChanges, type LedgerChanges } from './ledge
 import type { LedgerTxn } from './ledger-store.ts';
 import { WatchSet } from './watch-set.ts';
 import { chainOrder } from './chain-order.ts';
+import { classifyRejection, judgeMissingInputs, type Rebroadcast } from './rebroadcast.ts';
 
 /** Dependencies of a pass. */
 export interface FollowerDeps {
@@ -32,13 +33,6 @@ export interface PassOutcome {
 
 /** Passes started over because the chain moved under the scan, before giving up until the next poll. */
 const MOVED_ATTEMPTS = 3;
-
-/**
- * How the node answered a rebroadcast of a transaction it no longer had: it took it back, it
- * refused a still-valid tx for now (kept pending, outputs not counted), or the tx can no longer
- * confirm.
- */
-type Rebroadcast = 'accepted' | 'kept' | 'conflicted' | 'replaced';
 
 /** Follows the chain for wallets, keeping each one's watch set between passes. */
 export class ChainFollower {
@@ -214,9 +208,9 @@ export class ChainFollower {
   }
 
   /**
-   * Unconfirmed wallet transactions the scan did not see. Rebroadcast each, as Core's wallet
-   * does: a still-valid tx evicted from the mempool stays pending; one whose inputs are gone is
-   * conflicted, and its coins come back.
+   * Unconfirmed wallet transactions the scan did not see. Rebroadcast each, parents first, as
+   * Core's wallet does: a still-valid tx evicted from the mempool stays pending; one that can
+   * never confirm is conflicted, and its coins come back (rebroadcast.ts says which is which).
    */
   private async resolveMissing(wallet: WalletRecord, watch: WatchSet, seen: ReadonlySet<string>, tipHeight: number, changes: LedgerChanges): Promise<void> {
     const missing = [...watch.unconfirmed.keys()].filter((txid) => !seen.has(txid));
@@ -225,14 +219,15 @@ export class ChainFollower {
     const outcomes = new Map<string, Rebroadcast>();
     for (const tx of txs) outcomes.set(tx.txid, await this.rebroadcast(tx.hex));
     await this.apply(wallet, tipHeight, changes, async (writer, txn) => {
-      const current = await txn.getTxs([...outcomes.keys()]);
       for (const [txid, outcome] of outcomes) {
-        const tx = current.get(txid);
+        // Read each one afresh: deactivating a parent above may already have conflicted it.
+        const tx = (await txn.getTxs([txid])).get(txid);
         if (!tx || (tx.status !== 'pending' && tx.status !== 'broadcasting')) continue;
-        if (outcome === 'accepted') {
+        const verdict = outcome === 'missing-inputs' ? await judgeMissingInputs(txn, tx, { seen, outcomes }) : outcome;
+        if (verdict === 'accepted') {
           if (tx.status === 'broadcasting' || !tx.relayed) await writer.seen(asChainTx(tx));
-        } else if (outcome === 'kept') await writer.setRelayed(tx, false);
-        else await writer.deactivate(tx, outcome, null);
+        } else if (verdict === 'kept') await writer.setRelayed(tx, false);
+        else await writer.deactivate(tx, verdict, null);
       }
     });
   }
@@ -246,19 +241,6 @@ export class ChainFollower {
       return classifyRejection(String((err.details as { reason?: unknown } | undefined)?.reason ?? err.message));
     }
   }
-}
-
-/**
- * Bitcoin Core's reject reasons (validation.cpp): missing or spent inputs mean a conflict; a
- * mempool conflict that out-bids us means a replacement; anything else (fees, mempool full,
- * already known or mined) leaves the tx valid, so it stays pending and is tried again.
- */
-export function classifyRejection(reason: string): Rebroadcast {
-  if (/missingorspent|missing-inputs|missing inputs|premature-spend-of-coinbase/i.test(reason)) return 'conflicted';
-  if (/txn-mempool-conflict|insufficient fee|replacement/i.test(reason)) return 'replaced';
-  // It is in the mempool or the chain after all: the next scan finds it.
-  if (/already in (the )?(mempool|block chain)|txn-already-known|txn-already-in-mempool/i.test(reason)) return 'accepted';
-  return 'kept';
 }
 
 function asChainTx(t: { txid: string; hex: string }): ChainTx {

@@ -263,10 +263,16 @@ export async function canNeverConfirm(node: ChainNode, view: OracleView, txid: s
   type Decoded = { vin: Array<{ txid?: string; vout?: number; coinbase?: string }> };
   const tx = (await node.oracle.call<{ decoded: Decoded }>('gettransaction', txid, true, true)).decoded;
   if (tx.vin.some((i) => i.coinbase !== undefined)) return true;
+  // A wallet parent that is out of the mempool but may still confirm (say its coinbase input is
+  // immature again after a reorg) explains the node's missing-inputs below: the tx waits with it.
+  let waiting = false;
   for (const i of tx.vin) {
     const parent = view.txs.get(i.txid!);
     if (parent?.state === 'conflicted') return true;
-    if (parent?.state === 'inactive' && (await canNeverConfirm(node, view, i.txid!, seen))) return true;
+    if (parent?.state === 'inactive') {
+      if (await canNeverConfirm(node, view, i.txid!, seen)) return true;
+      waiting = true;
+    }
     type Raw = { confirmations?: number; vin: Array<{ coinbase?: string }> };
     const raw = await node.base.call<Raw>('getrawtransaction', i.txid!, true).catch(() => null);
     // A coinbase exists only in its own block: once that block left the chain, so did its coins.
@@ -275,6 +281,7 @@ export async function canNeverConfirm(node: ChainNode, view: OracleView, txid: s
     // gettxout with include_mempool: null when the output is spent in the chain or the mempool.
     if (live && (await node.base.call<unknown>('gettxout', i.txid!, i.vout!, true)) === null) return true;
   }
+  if (waiting) return false;
   // Last, the node's own verdict: it refuses the tx because an input is gone (its parent left
   // the chain and the mempool for good, e.g. a double-spent receive) or spent by another tx.
   const hex = (await node.oracle.call<{ hex: string }>('gettransaction', txid, true)).hex;
