@@ -4,7 +4,7 @@
  * bounded by their page size, whatever the wallet's size.
  */
 import { fail } from '../errors.ts';
-import type { LedgerStore, LedgerTxn, TxPage } from '../wallet/ledger/ledger-store.ts';
+import type { LedgerStore, LedgerTxn, PageBudget, TxPage } from '../wallet/ledger/ledger-store.ts';
 import type { BucketTotals, CoinBucket, LedgerCoin, LedgerTx, Outpoint, SpendRecord } from '../wallet/ledger/ledger-types.ts';
 import type { BlockRef } from '../wallet/types.ts';
 import type { Database, SqlParams } from './database.ts';
@@ -156,7 +156,7 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   /** Unconfirmed first, then by block height, then by first sighting, all newest first. */
-  async listTxs(walletId: string, opts: { limit: number; before?: string }): Promise<TxPage> {
+  async listTxs(walletId: string, opts: { limit: number; before?: string; budget?: PageBudget }): Promise<TxPage> {
     const limit = Math.max(1, Math.trunc(opts.limit));
     const params: SqlParams = opts.before === undefined ? [walletId, limit + 1] : [walletId, ...decodeCursor(opts.before), limit + 1];
     const where = opts.before === undefined ? '' : `AND (${SORT_HEIGHT}, first_seen, txid) < (?, ?, ?)`;
@@ -165,8 +165,9 @@ export class SqlLedgerStore implements LedgerStore {
       params,
     );
     const txs = rows.slice(0, limit).map(toLedgerTx);
-    const last = txs[txs.length - 1];
-    return { txs, next: rows.length > limit && last ? encodeCursor(last) : null };
+    const kept = opts.budget ? withinBudget(txs, opts.budget) : txs;
+    const last = kept[kept.length - 1];
+    return { txs: kept, next: (rows.length > limit || kept.length < txs.length) && last ? encodeCursor(last) : null };
   }
 
   async countTxs(walletId: string): Promise<number> {
@@ -210,4 +211,14 @@ export class SqlLedgerStore implements LedgerStore {
     const row = await this.db.get<BlockRef>('SELECT height, hash FROM sync_points WHERE wallet_id = ?', [walletId]);
     return row ? { height: row.height, hash: row.hash } : null;
   }
+}
+
+/** The leading txs whose weights add up to at most `budget.max`, and never fewer than one. */
+function withinBudget(txs: LedgerTx[], budget: PageBudget): LedgerTx[] {
+  let used = 0;
+  for (let i = 0; i < txs.length; i++) {
+    used += budget.weigh(txs[i]!);
+    if (used > budget.max && i > 0) return txs.slice(0, i);
+  }
+  return txs;
 }

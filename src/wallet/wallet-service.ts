@@ -236,13 +236,11 @@ export class WalletService implements WalletApi {
     return next;
   }
 
-  /** A page of history: its transactions' outputs and labels are loaded for that page only. */
+  /** A page of history, newest first (TxReader.history says how a page is bounded). */
   async getTransactionHistory(walletId: string, req: { limit: number; cursor?: string }) {
     await this.wallet(walletId);
     this.requireChain();
-    const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor });
-    const transactions = await this.reader.entries(walletId, page.txs, await this.tipHeight(walletId));
-    return { transactions, nextCursor: page.next };
+    return this.reader.history(walletId, req, await this.tipHeight(walletId));
   }
 
   async getTransaction(walletId: string, txid: string): Promise<TxDetails> {

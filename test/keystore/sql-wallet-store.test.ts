@@ -99,6 +99,24 @@ describe('SqlWalletStore: history', () => {
     expect(await store.listTxs('w2', { limit: 6 })).toEqual({ txs: [], next: null });
     await expect(store.listTxs('w1', { limit: 2, before: 'garbage!' })).rejects.toSatisfy((e) => isWalletdError(e, 'INVALID_PARAMS'));
   });
+
+  it('ends a page early when its txs outweigh the budget, never below one tx, and goes on from there', async () => {
+    const txs = [tx('a', 10, 1), tx('b', 11, 1), tx('c', 12, 1), tx('d', 13, 1)];
+    await store.transact('w1', async (txn) => {
+      for (const t of txs) await txn.putTx(t);
+    });
+    // d weighs 5: alone it is over budget, yet it is a page of its own; c and b fit together.
+    const weights: Record<string, number> = { d: 5, c: 2, b: 2, a: 1 };
+    const budget = { max: 4, weigh: (t: { txid: string }) => weights[t.txid]! };
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listTxs('w1', { limit: 10, before: cursor, budget });
+      pages.push(page.txs.map((t) => t.txid));
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    expect(pages).toEqual([['d'], ['c', 'b'], ['a']]);
+  });
 });
 
 describe('SqlWalletStore: leases and idempotency', () => {

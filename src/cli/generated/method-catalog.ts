@@ -195,7 +195,7 @@ export const METHOD_CATALOG: readonly CliMethod[] = [
   },
   {
     "name": "get_transaction_history",
-    "summary": "Wallet transactions, newest first, paged by cursor",
+    "summary": "Wallet transactions, newest first, paged by cursor (a page ends early at 10,000 outputs)",
     "scope": "wallet:read",
     "params": {
       "additionalProperties": false,

@@ -118,7 +118,7 @@ export const generateAddress = defineMethod({
 /** The `get_transaction_history` entry of the method table. */
 export const getTransactionHistory = defineMethod({
   name: 'get_transaction_history',
-  summary: 'Wallet transactions, newest first, paged by cursor',
+  summary: 'Wallet transactions, newest first, paged by cursor (a page ends early at 10,000 outputs)',
   scope: 'wallet:read',
   errors: ['CHAIN_UNAVAILABLE'],
   positional: ['limit', 'cursor'],

@@ -50,6 +50,13 @@ export interface LedgerTxn {
 }
 
 /** A page of history, newest first. */
+/** A second bound on a page: what each tx weighs (say its outputs) and the most a page may hold. */
+export interface PageBudget {
+  max: number;
+  weigh(tx: LedgerTx): number;
+}
+
+/** One page of history and the cursor of the next one. */
 export interface TxPage {
   txs: LedgerTx[];
   next: string | null;
@@ -75,7 +82,11 @@ export interface LedgerStore {
   coinsOf(walletId: string, txids: readonly string[]): Promise<LedgerCoin[]>;
   inputsOf(walletId: string, txids: readonly string[]): Promise<SpendRecord[]>;
   getTx(walletId: string, txid: string): Promise<LedgerTx | null>;
-  listTxs(walletId: string, opts: { limit: number; before?: string }): Promise<TxPage>;
+  /**
+   * Newest first, at most `limit` txs; with `budget`, the page also ends once its txs weigh
+   * `budget.max` (always at least one tx), and `next` goes on from there.
+   */
+  listTxs(walletId: string, opts: { limit: number; before?: string; budget?: PageBudget }): Promise<TxPage>;
   countTxs(walletId: string): Promise<number>;
   /** Broadcasting and pending transactions: few, and what each poll checks against the mempool. */
   unconfirmedTxs(walletId: string): Promise<LedgerTx[]>;

@@ -12,6 +12,9 @@ import { inputOutpoint } from './ledger.ts';
 import type { LedgerCoin, LedgerTx, Outpoint } from './ledger-types.ts';
 import { historyEntry, inputViews, outputViews, type OutputLabels } from './ledger-views.ts';
 
+/** The most outputs one history page carries (its txs' outputs, summed). */
+export const HISTORY_PAGE_MAX_OUTPUTS = 10_000;
+
 interface Loaded {
   decoded: Transaction[];
   coins: Map<Outpoint, LedgerCoin>;
@@ -32,6 +35,17 @@ export class TxReader {
         return null; // OP_RETURN, bare multisig and other scripts without an address
       }
     };
+  }
+
+  /**
+   * A page of history: at most `limit` txs, and it ends early once it holds
+   * HISTORY_PAGE_MAX_OUTPUTS outputs (never fewer than one tx), so one answer stays a few MB
+   * even when every tx pays a thousand outputs. `nextCursor` goes on where it ended.
+   */
+  async history(walletId: string, req: { limit: number; cursor?: string }, tipHeight: number | null) {
+    const budget = { max: HISTORY_PAGE_MAX_OUTPUTS, weigh: (tx: LedgerTx) => Transaction.fromHex(tx.hex).outs.length };
+    const page = await this.deps.store.listTxs(walletId, { limit: req.limit, before: req.cursor, budget });
+    return { transactions: await this.entries(walletId, page.txs, tipHeight), nextCursor: page.next };
   }
 
   /** History entries (or `tx` event details) of the given ledger transactions, in their order. */

@@ -140,7 +140,7 @@ export interface MethodMap {
       used: boolean;
     };
   };
-  /** Wallet transactions, newest first, paged by cursor. Scope: wallet:read. */
+  /** Wallet transactions, newest first, paged by cursor (a page ends early at 10,000 outputs). Scope: wallet:read. */
   get_transaction_history: {
     params: {
       /** Wallet id or unique name */
