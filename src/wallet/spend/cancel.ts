@@ -7,6 +7,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { fail } from '../../errors.ts';
 import type { WalletRecord } from '../types.ts';
 import type { SendResult, SpendGuard } from '../wallet-api.ts';
+import { checkReplacementFeeCaps } from './fee-policy.ts';
 import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget } from './replace-target.ts';
 import { buildCancelReplacement } from './replacement.ts';
 import type { SpendKit } from './spend-kit.ts';
@@ -35,11 +36,7 @@ export async function cancelTransaction(kit: SpendKit, wallet: WalletRecord, req
     incrementalRelayFeeRate: target.incrementalRelayFeeRate,
     ...kit.account(wallet),
   });
-  if (replacement.feeRate > settings.maxFeeRate || replacement.fee > BigInt(settings.maxFeeSats)) {
-    fail('FEE_TOO_HIGH', undefined, {
-      fee: Number(replacement.fee), feeRate: replacement.feeRate, maxFeeSats: settings.maxFeeSats, maxFeeRate: settings.maxFeeRate,
-    });
-  }
+  checkReplacementFeeCaps(replacement, settings);
   // SPEC §4: the replacement's fee leaves the wallet, so it counts against the caller's limits.
   await req.guard?.({ amount: 0n, fee: replacement.fee, feeRate: replacement.feeRate, destinations: [] });
   const { hex } = await kit.sign(wallet, replacement.psbt);

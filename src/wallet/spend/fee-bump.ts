@@ -10,6 +10,7 @@ import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import type { WalletRecord } from '../types.ts';
 import type { BumpRequest, BumpResult } from '../wallet-api.ts';
 import { dustThreshold, estimateVsize, feeForVsize } from './fee-math.ts';
+import { checkReplacementFeeCaps } from './fee-policy.ts';
 import { allOwn, checkEvictionCount, evictedFees, loadReplaceTarget, MAX_EVICTED, type ReplaceTarget } from './replace-target.ts';
 import { minReplacementFee } from './replacement.ts';
 import type { SpendKit } from './spend-kit.ts';
@@ -32,11 +33,7 @@ export async function bumpFee(kit: SpendKit, wallet: WalletRecord, req: BumpRequ
   try {
     const built = replaceable ? await replacement(kit, wallet, target, rate, reason) : await child(kit, wallet, target, rate, reason);
     const { settings } = kit;
-    if (built.fee > BigInt(settings.maxFeeSats) || built.effectiveFeeRate > settings.maxFeeRate) {
-      fail('FEE_TOO_HIGH', undefined, {
-        fee: Number(built.fee), feeRate: built.effectiveFeeRate, maxFeeSats: settings.maxFeeSats, maxFeeRate: settings.maxFeeRate,
-      });
-    }
+    checkReplacementFeeCaps({ fee: built.fee, feeRate: built.effectiveFeeRate }, settings);
     // SPEC §4: what leaves the wallet beyond what the original already paid counts against the
     // caller's limits, as a cancel's fee does; the recipients were charged when it was sent.
     await req.guard?.({ amount: 0n, fee: built.extra, feeRate: built.effectiveFeeRate, destinations: [] });

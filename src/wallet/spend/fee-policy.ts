@@ -50,6 +50,18 @@ export async function resolveFeeRate(req: FeeChoice, chain: ChainBackend | null,
 }
 
 /**
+ * The caps on a replacement or a CPFP child (bump_fee, cancel_transaction): both the fee and the
+ * rate it achieves, since the caller asked for the rate and the descendants' fees lift the fee.
+ */
+export function checkReplacementFeeCaps(built: { fee: bigint; feeRate: number }, settings: Pick<WalletSettings, 'maxFeeSats' | 'maxFeeRate'>): void {
+  if (built.fee > BigInt(settings.maxFeeSats) || built.feeRate > settings.maxFeeRate) {
+    fail('FEE_TOO_HIGH', undefined, {
+      fee: Number(built.fee), feeRate: built.feeRate, maxFeeSats: settings.maxFeeSats, maxFeeRate: settings.maxFeeRate,
+    });
+  }
+}
+
+/**
  * The absolute caps on a built transaction: `fees.maxFeeSats`, and a fee above the amount it
  * sends only with `allowHighFee` (a fat-finger guard). The rate was capped when it was chosen;
  * rounding and dropped dust change may lift the achieved rate a hair above it, which is fine.
