@@ -23,8 +23,9 @@ import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { AuthThrottle, presentedTokenId } from './auth-throttle.ts';
 import { KdfGate } from './kdf-gate.ts';
-import { safeError, secretValuesOf } from './redact.ts';
+import { safeError } from './redact.ts';
 import { resolveWalletParam } from './wallet-names.ts';
+import { isWellFormed, needsKdf, parseParams, secretsOf } from './request-params.ts';
 import { buildRegistry, type RegisteredMethod, type Registry } from './registry.ts';
 import { ANY_TOKEN } from './scopes.ts';
 import { createSpendGuard, lineageRoot } from './spend-guard.ts';
@@ -57,38 +58,10 @@ interface ServerParams {
   batch: boolean;
 }
 
-const isId = (id: unknown) => id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
 const idOf = (req: unknown) => {
   const id = (req as { id?: unknown } | null)?.id;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 };
-
-/** True for a well-formed JSON-RPC 2.0 request object (JSON-RPC 2.0 §4). */
-function isWellFormed(req: unknown): req is JSONRPCRequest {
-  if (typeof req !== 'object' || req === null || Array.isArray(req)) return false;
-  const r = req as Record<string, unknown>;
-  const paramsOk = r.params === undefined || (typeof r.params === 'object' && r.params !== null);
-  return r.jsonrpc === '2.0' && typeof r.method === 'string' && isId(r.id) && paramsOk;
-}
-
-/** Renames aliased params to their current names; giving both spellings is INVALID_PARAMS. */
-function applyAliases(aliases: Readonly<Record<string, string>>, params: Record<string, unknown>): Record<string, unknown> {
-  let out = params;
-  for (const [alias, name] of Object.entries(aliases)) {
-    if (!(alias in out)) continue;
-    if (name in out) fail('INVALID_PARAMS', `Give ${name} or its old name ${alias}, not both`, { field: alias });
-    const { [alias]: value, ...rest } = out;
-    out = { ...rest, [name]: value };
-  }
-  return out;
-}
-
-/** Whether a call of `def` with these (possibly unvalidated) params runs a passphrase KDF. */
-function needsKdf(def: AnyMethod, params: unknown): boolean {
-  if (typeof def.kdf !== 'function') return def.kdf === true;
-  const named = params !== null && typeof params === 'object' && !Array.isArray(params) ? params : {};
-  return (def.kdf as (p: unknown) => boolean)(named);
-}
 
 /** Routes JSON-RPC requests to the method table; one instance per daemon. */
 export class RpcDispatcher {
@@ -217,7 +190,7 @@ export class RpcDispatcher {
       const token = await this.authorize(entry, request, session, batch);
       authorized = token;
       const raw = entry.takesWallet ? await resolveWalletParam(request.params, def.positional, token, this.services.wallets) : request.params;
-      const params = this.parseParams(entry, raw, token);
+      const params = parseParams(entry, raw, token);
       const ctx = this.context(def.name, id, token, session, note, log);
       const run = () => def.handler({ params, ctx });
       const result: unknown = await (needsKdf(def, params) ? this.kdfGate.run(run) : run());
@@ -230,7 +203,7 @@ export class RpcDispatcher {
       }
       response = createJSONRPCSuccessResponse(id, result);
     } catch (err) {
-      ({ outcome, response } = this.toErrorResponse(err, id, log, this.secretsOf(entry, request.params)));
+      ({ outcome, response } = this.toErrorResponse(err, id, log, secretsOf(entry, request.params)));
     }
     // A call refused after its token was read (scope, wallet) is audited under that token.
     await this.audit(def, authorized ?? (def.name === AUTH_METHOD_NAME ? null : session.token), note, outcome, log);
@@ -251,7 +224,7 @@ export class RpcDispatcher {
       if (session.transport !== 'ws' || batch) {
         throw new ProtocolError(METHOD_NOT_FOUND, 'auth is only available as a single WebSocket message', 'METHOD_NOT_FOUND');
       }
-      const params = this.parseParams(entry, request.params, null) as { token: string };
+      const params = parseParams(entry, request.params, null) as { token: string };
       try {
         session.token = await authenticateToken(this.services.tokens, params.token, now);
       } catch (err) {
@@ -279,45 +252,6 @@ export class RpcDispatcher {
       throw new ProtocolError(METHOD_NOT_FOUND, 'Method is only available over a WebSocket', 'METHOD_NOT_FOUND');
     }
     return token;
-  }
-
-  /** Positional → by-name, then the compiled schema; INVALID_PARAMS names the first bad field. */
-  private parseParams(entry: RegisteredMethod, raw: unknown, token: CallerToken | null): Record<string, unknown> {
-    const { def } = entry;
-    let params: Record<string, unknown>;
-    if (raw === undefined) {
-      params = {};
-    } else if (Array.isArray(raw)) {
-      const order = def.positional;
-      if (!order) fail('INVALID_PARAMS', 'This method takes params by name', { field: 'params' });
-      if (raw.length > order.length) fail('INVALID_PARAMS', `At most ${order.length} positional params`, { field: 'params' });
-      params = {};
-      // As in Bitcoin Core, a null in a position skips that optional param.
-      raw.forEach((value, i) => {
-        if (value !== null && value !== undefined) params[order[i]!] = value;
-      });
-    } else {
-      params = raw as Record<string, unknown>;
-    }
-    if (def.aliases) params = applyAliases(def.aliases, params);
-    // Wallet binding before shape: a token bound elsewhere learns nothing more about the call.
-    const bound = token?.constraints.wallets;
-    if (entry.takesWallet && bound && typeof params.wallet === 'string' && !bound.includes(params.wallet)) {
-      fail('FORBIDDEN_SCOPE', 'Token may not use this wallet', { wallet: params.wallet });
-    }
-    if (!entry.params.Check(params)) {
-      const first = entry.params.Errors(params).First();
-      const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'params';
-      fail('INVALID_PARAMS', `Invalid param ${field}: ${first?.message ?? 'invalid'}`, { field });
-    }
-    return params;
-  }
-
-  /** The call's secret param values (by name or by position), so a logged error can be scrubbed of them. */
-  private secretsOf(entry: RegisteredMethod, raw: unknown): string[] {
-    const order = entry.def.positional;
-    const named = Array.isArray(raw) && order ? Object.fromEntries(order.map((k, i) => [k, raw[i]])) : raw;
-    return secretValuesOf(named);
   }
 
   private context(
