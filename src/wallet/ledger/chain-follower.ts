@@ -26,6 +26,8 @@ export interface FollowerDeps {
 export interface PassOutcome {
   tip: BlockRef;
   reorged: boolean;
+  /** The highest block the stored chain and the node still share, when a reorg was followed. */
+  fork?: BlockRef;
   changes: LedgerChanges;
   /** Coins matured or fell back as the tip moved. */
   tipMoved: boolean;
@@ -85,20 +87,22 @@ export class ChainFollower {
     let from = point ? point.height + 1 : Math.max(0, wallet.birthHeight);
     let parent: BlockRef | undefined = point && point.hash !== '' && point.height >= 0 ? point : undefined;
     let reorged = false;
+    let fork: BlockRef | undefined;
     // The tip we synced to is still the tip: nothing was disconnected, no hash to compare.
     if (point && point.hash !== '' && point.height >= 0 && point.hash !== tip.hash) {
       const nodeHash = point.height <= tip.height ? await chain.getBlockHash(point.height) : null;
       if (nodeHash !== point.hash) {
-        const fork = await this.findFork(wallet, point);
-        await this.apply(wallet, fork.height, changes, async (w, txn) => {
-          await w.disconnectAbove(fork.height);
-          await txn.setSyncPoint(fork);
+        const found = await this.findFork(wallet, point);
+        fork = found;
+        await this.apply(wallet, found.height, changes, async (w, txn) => {
+          await w.disconnectAbove(found.height);
+          await txn.setSyncPoint(found);
         });
-        this.points.set(wallet.id, fork);
+        this.points.set(wallet.id, found);
         watch = await WatchSet.load(store, wallet.id);
         this.watches.set(wallet.id, watch);
-        from = fork.height + 1;
-        parent = fork.hash !== '' ? fork : undefined;
+        from = found.height + 1;
+        parent = found.hash !== '' ? found : undefined;
         reorged = true;
       }
     }
@@ -123,7 +127,7 @@ export class ChainFollower {
     }
     await this.resolveMissing(wallet, watch, seenTxids, scanned.tip.height, changes);
     if (hasChanges(changes)) watch = await this.refreshWatch(wallet.id, watch, changes);
-    return { tip: scanned.tip, reorged, changes, tipMoved };
+    return { tip: scanned.tip, reorged, fork, changes, tipMoved };
   }
 
   /** True when the mempool shows something the ledger does not already hold as pending. */

@@ -270,6 +270,7 @@ export class SyncRunner {
     if (from !== undefined && (this.rescans.get(walletId) ?? from) >= from) this.rescans.delete(walletId);
     const current = from === undefined ? wallet : ((await this.deps.store.getWallet(walletId)) ?? wallet);
     const outcome = await this.scanPass(current, entry, from ?? null);
+    if (outcome.fork) this.deps.log.info({ wallet: walletId, fork: outcome.fork.height, forkHash: outcome.fork.hash, tip: outcome.tip.height }, 'reorg followed: blocks above the fork disconnected');
     Object.assign(entry, { syncHeight: outcome.tip.height, progress: 1, syncing: this.rescans.has(walletId) });
     await this.walletEvents.afterPass(walletId, outcome, tipMoved);
   }

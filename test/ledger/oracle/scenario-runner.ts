@@ -194,8 +194,11 @@ async function debugDump(walletd: WalletdControl, node: ChainNode, view: OracleV
     for (const i of got?.decoded.vin ?? []) {
       if (!missing.has(`${i.txid}:${i.vout}`)) continue;
       const w = await walletd.call<unknown>('get_tx_status', { txid: tx.txid }).catch(() => 'unknown to walletd');
-      const accept = await node.base.call<unknown>('testmempoolaccept', [[(await node.base.call<string>('getrawtransaction', tx.txid).catch(() => ''))]]).catch((e: Error) => e.message);
+      const accept = await node.base.call<unknown>('testmempoolaccept', [(await node.oracle.call<{ hex: string }>('gettransaction', tx.txid, true)).hex]).catch((e: Error) => e.message);
       console.log('DEBUG spender of', `${i.txid}:${i.vout}`, 'oracle', JSON.stringify(tx), 'walletd', JSON.stringify(w), 'accept', JSON.stringify(accept));
     }
   }
+  const daemonLog = join(tmpdir(), `walletd-diff-daemon-${process.pid}.log`);
+  writeFileSync(daemonLog, walletd.logs().map((l) => JSON.stringify(l)).join('\n') + '\n');
+  console.log('DEBUG daemon log:', daemonLog);
 }

@@ -37,6 +37,8 @@ export interface WalletdControl {
   restart(): Promise<void>;
   /** Stops the daemon and removes its datadir. */
   stop(): Promise<void>;
+  /** The log lines of every daemon started so far (for WALLETD_DIFF_DEBUG). */
+  logs(): ReadonlyArray<Record<string, unknown>>;
 }
 
 type Running = DaemonProcess & { url: string; token: string };
@@ -59,6 +61,7 @@ export async function startWalletd(node: ChainNode): Promise<WalletdControl> {
     return Object.assign(d, { token: readFileSync(join(datadir, 'admin.token'), 'utf8').trim() });
   };
   let d = await launch();
+  const earlier: Array<Record<string, unknown>> = [];
 
   const post = async (body: unknown): Promise<unknown> => {
     const res = await fetch(`${d.url}/rpc`, {
@@ -95,6 +98,7 @@ export async function startWalletd(node: ChainNode): Promise<WalletdControl> {
     async restart() {
       d.child.kill('SIGTERM');
       await d.exited;
+      earlier.push(...d.logs);
       d = await launch();
     },
     async stop() {
@@ -104,6 +108,7 @@ export async function startWalletd(node: ChainNode): Promise<WalletdControl> {
       clearTimeout(timer);
       rmSync(datadir, { recursive: true, force: true });
     },
+    logs: () => [...earlier, ...d.logs],
   };
   return ctl;
 }
