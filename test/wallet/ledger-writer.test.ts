@@ -157,6 +157,34 @@ describe('LedgerWriter', () => {
     expect(await store.totals(W)).toMatchObject({ immature: 50_000n });
   });
 
+  it('a coinbase mined again after a disconnect brings back the spends that died with it, out of the mempool until rebroadcast', async () => {
+    // Seen in the differential (seed 1597356284): a reorg disconnected the block of a mature
+    // coinbase that the next scan found again, yet its spend stayed conflicted for good.
+    const cb = tx([], [[mine(1), 50_000]]);
+    await apply(20, (w) => w.seen(mined(cb, 20)));
+    const spend = tx([`${cb.txid}:0`], [[stranger(), 30_000], [mine(3), 19_000]]);
+    await apply(130, (w) => w.seen(pending(spend)));
+    await apply(130, (w) => w.disconnectAbove(19));
+    expect(await store.getTx(W, spend.txid)).toMatchObject({ status: 'conflicted', conflictedBy: cb.txid });
+    await apply(130, (w) => w.seen(mined(cb, 20)));
+    expect(await store.getTx(W, spend.txid)).toMatchObject({ status: 'pending', conflictedBy: null, relayed: false });
+    // The coinbase output is spent again; the change does not count until the node holds it.
+    expect((await store.getCoins(W, [`${cb.txid}:0`])).get(`${cb.txid}:0`)?.spentBy).toBe(spend.txid);
+    expect(await store.totals(W)).toMatchObject({ confirmed: 0n, trustedPending: 0n, untrustedPending: 0n });
+    await apply(130, (w) => w.seen(pending(spend)));
+    expect(await store.totals(W)).toMatchObject({ trustedPending: 19_000n });
+  });
+
+  it('a tx conflicted by a rival keeps that conflict when the rival is seen again', async () => {
+    const theirs = foreignOutpoint();
+    const pay = tx([theirs], [[mine(0), 8000]]);
+    await apply(20, (w) => w.seen(pending(pay)));
+    const rival = tx([theirs], [[mine(2), 7000]]);
+    await apply(21, (w) => w.seen(mined(rival, 21)));
+    await apply(22, (w) => w.seen(mined(rival, 21)));
+    expect(await store.getTx(W, pay.txid)).toMatchObject({ status: 'conflicted', conflictedBy: rival.txid });
+  });
+
   it('forgets a refused broadcast and returns its coins', async () => {
     const fund = tx([foreignOutpoint()], [[mine(0), 10_000]]);
     await apply(5, (w) => w.seen(mined(fund, 5)));

@@ -5,7 +5,7 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import type { ChainTx } from '../ports.ts';
-import { prevoutsOf } from './ledger.ts';
+import { prevoutsOf } from './outpoints.ts';
 import { splitOutpoint } from './ledger-types.ts';
 
 /** Sorts `txs` so that every parent precedes its children. */

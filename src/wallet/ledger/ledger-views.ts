@@ -5,7 +5,7 @@
 import { Transaction } from 'bitcoinjs-lib';
 import type { TxInputView, TxOutputView, TxStatusInfo, TxSummary, UnspentOutput } from '../wallet-api.ts';
 import { confirmations, isSpendable } from './coin-state.ts';
-import { inputOutpoint } from './ledger.ts';
+import { inputOutpoint } from './outpoints.ts';
 import type { LedgerCoin, LedgerTx, Outpoint } from './ledger-types.ts';
 
 /** One coin of get_unspent_outputs. */

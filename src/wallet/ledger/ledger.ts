@@ -10,6 +10,7 @@ import { coinBucket, maturityHorizon } from './coin-state.ts';
 import { settleTrust } from './trust.ts';
 import type { LedgerTxn } from './ledger-store.ts';
 import { LIVE_STATUSES, type LedgerCoin, type LedgerTx, type Outpoint } from './ledger-types.ts';
+import { outpointOf, prevoutsOf } from './outpoints.ts';
 
 /** A transaction as the chain shows it: mined when `blockHeight` is set, else in the mempool. */
 export interface SeenTx {
@@ -40,17 +41,6 @@ export function noChanges(): LedgerChanges {
 /** True when something a client would notice changed. */
 export function hasChanges(c: LedgerChanges): boolean {
   return c.newTxids.size > 0 || c.statusChanges.size > 0 || c.structural;
-}
-
-/** Bitcoin's outpoint of input `i` of a decoded tx (the hash is stored reversed). */
-export function inputOutpoint(tx: Transaction, i: number): Outpoint {
-  const input = tx.ins[i]!;
-  return `${Buffer.from(input.hash).reverse().toString('hex')}:${input.index}`;
-}
-
-/** Outpoints a transaction spends (none for a coinbase). */
-export function prevoutsOf(tx: Transaction): Outpoint[] {
-  return tx.isCoinbase() ? [] : tx.ins.map((_, i) => inputOutpoint(tx, i));
 }
 
 /** Applies ledger events for one wallet through `txn`, counting confirmations against `tipHeight`. */
@@ -121,6 +111,9 @@ export class LedgerWriter {
       // A new mined tx has no unconfirmed children yet; a new mempool tx's parents may be untrusted.
       if (status !== 'confirmed') this.trustRoots.add(tx.txid);
     } else if (existing.status !== status) this.noteStatus(tx.txid, status);
+    // It had died on its own (an orphaned coinbase, missing inputs) and is back, so what died with
+    // it may confirm again: pending, out of the mempool, until its rebroadcast says otherwise.
+    if (existing?.status === 'conflicted' && existing.conflictedBy === null) await this.revive(await this.txn.conflictedBy([tx.txid]), false);
     await this.txn.addSpends(prevouts.map((outpoint) => ({ outpoint, spender: tx.txid })));
     const created: LedgerCoin[] = [];
     scripts.forEach((script, vout) => {
@@ -207,11 +200,8 @@ export class LedgerWriter {
       await this.txn.putTx({ ...tx, status: 'pending', blockHeight: null, blockHash: null, blockTime: null });
       this.noteStatus(tx.txid, 'pending');
     }
-    for (const tx of revived) {
-      await this.txn.putTx({ ...tx, status: 'pending', conflictedBy: null });
-      this.noteStatus(tx.txid, 'pending');
-    }
-    await this.refreshTxs([...gone, ...revived].map((t) => t.txid));
+    await this.refreshTxs(gone.map((t) => t.txid));
+    await this.revive(revived, null);
     // An orphaned coinbase can never be mined again in another block: its outputs are gone.
     for (const tx of gone) if (tx.coinbase) await this.deactivate({ ...tx, status: 'pending' }, 'conflicted', null);
     await this.txn.deleteBlocksAbove(forkHeight);
@@ -234,6 +224,15 @@ export class LedgerWriter {
     await this.refresh(inputs.map((s) => s.outpoint));
     await this.refreshTxs(replaced.map((t) => t.txid));
     await this.settle();
+  }
+
+  /** Conflicted txs back to pending; `relayed` false when the node is not known to hold them. */
+  private async revive(txs: readonly LedgerTx[], relayed: boolean | null): Promise<void> {
+    for (const tx of txs) {
+      await this.txn.putTx({ ...tx, status: 'pending', conflictedBy: null, relayed: relayed ?? tx.relayed });
+      this.noteStatus(tx.txid, 'pending');
+    }
+    await this.refreshTxs(txs.map((t) => t.txid));
   }
 
   /** Records a status change for notifications and for the next trust settlement. */
@@ -289,9 +288,4 @@ export class LedgerWriter {
     }
     await this.txn.updateCoins(changed);
   }
-}
-
-/** `txid:vout` of a coin. */
-export function outpointOf(c: { txid: string; vout: number }): Outpoint {
-  return `${c.txid}:${c.vout}`;
 }

@@ -7,7 +7,7 @@
  * of the mempool for now.
  */
 import { Transaction } from 'bitcoinjs-lib';
-import { prevoutsOf } from './ledger.ts';
+import { prevoutsOf } from './outpoints.ts';
 import type { LedgerTxn } from './ledger-store.ts';
 import type { LedgerTx } from './ledger-types.ts';
 

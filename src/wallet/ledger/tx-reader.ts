@@ -8,7 +8,7 @@ import { toBitcoinjsNetwork } from '../keys/networks.ts';
 import type { WalletStore } from '../ports.ts';
 import type { Network } from '../types.ts';
 import type { TxDetails, TxHistoryEntry } from '../wallet-api.ts';
-import { inputOutpoint } from './ledger.ts';
+import { inputOutpoint } from './outpoints.ts';
 import type { LedgerCoin, LedgerTx, Outpoint } from './ledger-types.ts';
 import { historyEntry, inputViews, outputViews, type OutputLabels } from './ledger-views.ts';
 

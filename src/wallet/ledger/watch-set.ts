@@ -5,7 +5,8 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import type { TxStatus } from '../types.ts';
-import { prevoutsOf, type LedgerChanges } from './ledger.ts';
+import type { LedgerChanges } from './ledger.ts';
+import { prevoutsOf } from './outpoints.ts';
 import type { LedgerStore } from './ledger-store.ts';
 import type { Outpoint } from './ledger-types.ts';
 

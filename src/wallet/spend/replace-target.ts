@@ -5,7 +5,7 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { fail } from '../../errors.ts';
-import { inputOutpoint, prevoutsOf } from '../ledger/ledger.ts';
+import { inputOutpoint, prevoutsOf } from '../ledger/outpoints.ts';
 import type { LedgerCoin, LedgerTx } from '../ledger/ledger-types.ts';
 import type { ChainBackend, MempoolEntry, WalletStore } from '../ports.ts';
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Transaction } from 'bitcoinjs-lib';
 import { fail } from '../../errors.ts';
-import { prevoutsOf } from '../ledger/ledger.ts';
+import { prevoutsOf } from '../ledger/outpoints.ts';
 import { historyEntry } from '../ledger/ledger-views.ts';
 import type { WalletStore } from '../ports.ts';
 import type { SendResult } from '../wallet-api.ts';
