@@ -13,6 +13,7 @@ export type ProxyAction =
   | { kind: 'forward' }
   | { kind: 'drop-after-forward' }
   | { kind: 'rewrite'; body: RpcBody }
+  | { kind: 'error' }
   | { kind: 'hang' };
 
 /** Chooses the action for a request; the default forwards everything. */
@@ -27,6 +28,8 @@ export interface FaultProxy {
   readonly refused: Array<{ method: string; code: number }>;
   /** Replaces the rule for later requests. */
   setRule(rule: ProxyRule): void;
+  /** Resets the connections of requests left hanging, as a node that comes back would. */
+  releaseHung(): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function startFaultProxy(target: string, initial: ProxyRule = FORWA
   let rule = initial;
   const seen: string[] = [];
   const refused: Array<{ method: string; code: number }> = [];
+  const hung = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
   });
@@ -54,7 +58,16 @@ export async function startFaultProxy(target: string, initial: ProxyRule = FORWA
     }
     seen.push(...methodsOf(body));
     const action = rule(body);
-    if (action.kind === 'hang') return; // closeAllConnections() ends it
+    if (action.kind === 'hang') {
+      hung.add(res); // releaseHung() or closeAllConnections() ends it
+      return;
+    }
+    if (action.kind === 'error') {
+      // What Core answers when a call fails inside the node: HTTP 500 with a JSON-RPC error.
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ result: null, error: { code: -1, message: 'injected node failure' }, id: Array.isArray(body) ? null : body.id ?? null }));
+      return;
+    }
     const forwarded = action.kind === 'rewrite' ? JSON.stringify(action.body) : text;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
@@ -89,6 +102,10 @@ export async function startFaultProxy(target: string, initial: ProxyRule = FORWA
     refused,
     setRule(next) {
       rule = next;
+    },
+    releaseHung() {
+      for (const res of hung) res.destroy();
+      hung.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFaultProxy } from '../fault-proxy.ts';
 import { startChainNode, type ChainNode } from './chain-node.ts';
 import { compareViews, type Profile } from './compare.ts';
 import { OracleWallet, type OracleView } from './oracle-wallet.ts';
@@ -23,6 +24,8 @@ export interface RunOptions {
   only?: StepKind[];
   /** How long walletd may take to agree after a step. */
   convergeMs?: number;
+  /** walletd reaches the node through a fault proxy, and `node-faults` steps make it fail or hang. */
+  chaos?: boolean;
 }
 
 /** What a run found. */
@@ -60,7 +63,7 @@ const DUE_BY: Partial<Record<StepKind, number>> = {
 /** Runs one scenario from node start to teardown. */
 export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const rng = mulberry32(opts.seed);
-  let weights = WEIGHTS[opts.profile];
+  let weights: Partial<Record<StepKind, number>> = { ...WEIGHTS[opts.profile], ...(opts.chaos ? { 'node-faults': 1.5 } : {}) };
   if (opts.only?.length) {
     const keep = new Set<StepKind>([...opts.only, 'receive-fresh', 'mine']);
     weights = Object.fromEntries(Object.entries(weights).filter(([k]) => keep.has(k as StepKind)));
@@ -70,12 +73,13 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const msByKind: Partial<Record<StepKind, number>> = {};
   const logFile = join(tmpdir(), `walletd-diff-${opts.seed}.log`);
   const node = await startChainNode();
+  const faults = opts.chaos ? await startFaultProxy(node.url) : undefined;
   let walletd: WalletdControl | undefined;
   let divergence: RunResult['divergence'] = null;
   let step = 0;
   let judged = { coins: 0, txs: 0 };
   try {
-    walletd = await startWalletd(node);
+    walletd = await startWalletd(node, { chainUrl: faults?.url });
     const info = await readWalletdView(walletd);
     const oracle = await OracleWallet.create(node, info.descriptors, Math.max(info.addressCount.receive, info.addressCount.change));
     const judge = (): Promise<{ view: OracleView; lines: string[]; summary: string }> =>
@@ -83,7 +87,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     const first = await judge();
     if (first.lines.length) divergence = { step: 0, kind: 'setup', lines: first.lines };
     const ctx: StepContext = {
-      node, walletd, rng, birthHeight: first.view.tipHeight, handedOut: [], receives: [], last: first.view,
+      node, walletd, rng, birthHeight: first.view.tipHeight, handedOut: [], receives: [], last: first.view, faults,
     };
     for (step = 1; step <= opts.steps && !divergence; step++) {
       const drawn = rng.weighted(weights as Record<StepKind, number>);
@@ -113,6 +117,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   } finally {
     writeFileSync(logFile, log.join('\n') + '\n');
     await walletd?.stop().catch(() => undefined);
+    await faults?.close();
     await node.stop();
   }
   const stepsRun = divergence ? divergence.step : opts.steps;
@@ -175,7 +180,7 @@ function report(opts: RunOptions, step: number, kind: string, lines: string[], l
   const tail = log.slice(-60);
   return [
     `walletd diverged from the oracle (the node's own watch-only wallet)`,
-    `  seed ${opts.seed}; replay: WALLETD_DIFF_SEED=${opts.seed} WALLETD_DIFF_PROFILE=${opts.profile} WALLETD_DIFF_STEPS=${opts.steps}` +
+    `  seed ${opts.seed}; replay: WALLETD_DIFF_SEED=${opts.seed} WALLETD_DIFF_PROFILE=${opts.profile} WALLETD_DIFF_STEPS=${opts.steps}${opts.chaos ? " WALLETD_DIFF_CHAOS=1" : ""}` +
       (opts.only?.length ? ` WALLETD_DIFF_ONLY=${opts.only.join(',')}` : ''),
     `  at step ${step} of ${opts.steps} (${kind}); ${lines.length} difference(s):`,
     ...lines.slice(0, 40).map((l) => `    ${l}`),

@@ -7,6 +7,7 @@ import { coinsToSats, satsToCoins, type ChainNode } from './chain-node.ts';
 import type { OracleView } from './oracle-wallet.ts';
 import type { Prng } from './prng.ts';
 import { WalletdCallError, type WalletdControl } from './walletd-control.ts';
+import type { FaultProxy, ProxyAction } from '../fault-proxy.ts';
 
 /** Everything a step may touch. */
 export interface StepContext {
@@ -21,6 +22,8 @@ export interface StepContext {
   receives: Array<{ txid: string; rbf: boolean }>;
   /** The oracle's view after the previous step converged. */
   last: OracleView;
+  /** The proxy between walletd and the node, in a chaos run. */
+  faults?: FaultProxy;
 }
 
 /** A walletd failure found while acting (not by the comparison). */
@@ -109,7 +112,32 @@ export const STEPS = {
     await c.node.restart();
     return `node restarted (${Date.now() - t0} ms)`;
   },
+  'node-faults': async (c: StepContext) => nodeFaults(c),
 } satisfies Record<string, (c: StepContext) => Promise<string>>;
+
+/**
+ * For a moment walletd's node fails: every call answers an error, or hangs, or is carried out
+ * while walletd never hears the answer. Meanwhile the chain moves on (blocks, a payment). Then
+ * the node is back, hung calls are reset, and walletd must catch up to the same view.
+ */
+async function nodeFaults(c: StepContext): Promise<string> {
+  if (!c.faults) return 'node faults skipped: not a chaos run';
+  const mode = c.rng.pick(['error', 'hang', 'drop-after-forward'] as const);
+  const ms = c.rng.int(300, 2_500);
+  const action: ProxyAction = { kind: mode };
+  c.faults.setRule(() => action);
+  try {
+    const blocks = c.rng.int(0, 2);
+    if (blocks) await c.node.harness.call('generatetoaddress', blocks, c.node.minerAddress);
+    // generate_address needs no node, so a payment can be asked for while the node fails.
+    const paid = c.rng.chance(0.5) ? await receive(c, await freshAddress(c), 'fresh') : 'no payment';
+    await new Promise((r) => setTimeout(r, ms));
+    return `node ${mode} for ${ms} ms: ${blocks} block(s), ${paid}`;
+  } finally {
+    c.faults.setRule(() => ({ kind: 'forward' }));
+    c.faults.releaseHung();
+  }
+}
 
 /** One of the step kinds. */
 export type StepKind = keyof typeof STEPS;

@@ -43,14 +43,14 @@ export interface WalletdControl {
 
 type Running = DaemonProcess & { url: string; token: string };
 
-/** Starts walletd against `node` and creates a P2WPKH wallet without passphrase (no unlock needed to send). */
-export async function startWalletd(node: ChainNode): Promise<WalletdControl> {
+/** Starts walletd against `node` (through `chainUrl`, a proxy, when given) and creates a P2WPKH wallet without passphrase (no unlock needed to send). */
+export async function startWalletd(node: ChainNode, opts: { chainUrl?: string } = {}): Promise<WalletdControl> {
   const datadir = mkdtempSync(join(tmpdir(), 'walletd-diff-'));
   const env = {
     WALLETD_NETWORK: 'regtest',
     WALLETD_NETWORK_PARAMS: JSON.stringify(node.networkParams),
     WALLETD_CHAIN_BACKEND: 'bitcoind',
-    WALLETD_CHAIN_URL: node.url,
+    WALLETD_CHAIN_URL: opts.chainUrl ?? node.url,
     WALLETD_CHAIN_USER: node.user,
     WALLETD_CHAIN_PASSWORD: node.password,
     WALLETD_CHAIN_POLL_INTERVAL_MS: '100',
