@@ -10,7 +10,7 @@ import { entropyToMnemonic } from 'bip39';
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esploraScripthash } from '../../src/chain/esplora-backend.ts';
-import { ok, until, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+import { ok, rpc, until, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { startEsploraServer } from '../harness/esplora-server.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { sats, settle, useDaemons, walletCaller, type LedgerBalance, type LedgerCoin, type NodeTx } from './ledger-helpers.ts';
@@ -30,6 +30,10 @@ interface Lies {
   served: Map<string, number>;
   /** Sync passes seen (each starts with GET /blocks/tip/hash), lying or not. */
   polls: number;
+  /** An older block's hash, answered as the tip: a tip that goes backwards. */
+  staleTip?: string;
+  /** Fee estimates (sat/vB by target) answered instead of the server's. */
+  fees?: Record<string, number>;
 }
 
 /** A pass-through proxy in front of an esplora server that tells the lies in `lies`. */
@@ -45,6 +49,8 @@ async function startLyingEsplora(upstream: string, lies: Lies) {
       res.end(body);
     };
     if (path === '/blocks/tip/hash') lies.polls++;
+    if (path === '/blocks/tip/hash' && lies.staleTip) return reply(200, lies.staleTip);
+    if (path === '/fee-estimates' && lies.fees) return reply(200, JSON.stringify(lies.fees), 'application/json');
     const fake = lies.fake;
     if (fake && parts[0] === 'tx' && parts[1] === fake.txid) {
       if (parts[2] === 'hex') return reply(200, fake.hex);
@@ -159,6 +165,40 @@ describe('a lying esplora server', () => {
         .toEqual({ outpoint: `${coin.txid}:${coin.vout}`, value: onNode ? sats(onNode.vout[coin.vout]!.value) : 'unknown to the node' });
     }
     expect((await call<LedgerBalance>('get_balance')).total).toBeLessThanOrEqual(truth);
+  });
+
+  it('keeps every confirmed coin while the server’s tip goes backwards', async () => {
+    lies.fake = undefined;
+    lies.inflated.clear();
+    await ctx.node.mine(1);
+    await settle(d, wallet, ctx.node);
+    const before = await call<LedgerBalance>('get_balance');
+    const tip = await ctx.node.rpc<number>('getblockcount');
+    lies.staleTip = await ctx.node.rpc<string>('getblockhash', tip - 3);
+    // The second poll starts once a whole pass has met the stale tip.
+    const start = lies.polls;
+    await until(async () => lies.polls, (n) => n >= start + 2);
+    // Three blocks "gone" from the tip alone, with every block still served: no reorg to follow,
+    // so nothing is disconnected and nothing is credited twice.
+    expect(await call<LedgerBalance>('get_balance')).toEqual(before);
+    lies.staleTip = undefined;
+  });
+
+  it('refuses to pay an absurd fee estimate, and raises a tiny one to the relay floor', async () => {
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    const coins = (await call<LedgerCoin[]>('get_unspent_outputs')).length;
+    lies.fees = { 1: 2_000_000, 2: 2_000_000, 6: 2_000_000, 144: 2_000_000 };
+    const absurd = await rpc(d, d.adminToken, 'send_transaction', { wallet, outputs: [{ address: to, amount: 1_000_000 }] });
+    expect(absurd.error?.data).toMatchObject({ code: 'FEE_TOO_HIGH' });
+    // Nothing was leased or spent by the refusal.
+    expect((await call<LedgerCoin[]>('get_unspent_outputs')).filter((c) => c.lockedUntil === null)).toHaveLength(coins);
+    lies.fees = { 1: 0.001, 2: 0.001, 6: 0.001, 144: 0.001 };
+    const sent = await call<{ txid: string; fee: number; feeRate: number; feeSource: string }>('send_transaction', { outputs: [{ address: to, amount: 1_000_000 }] });
+    expect(sent).toMatchObject({ feeSource: 'estimate' });
+    expect(sent.feeRate).toBeGreaterThanOrEqual(1);
+    await until(async () => (await ctx.node.rpc<string[]>('getrawmempool')).includes(sent.txid), (inPool) => inPool);
+    lies.fees = undefined;
+    truth -= 1_000_000 + sent.fee;
   });
 
   it('catches up with the node once the server tells the truth again', async () => {
