@@ -1,0 +1,35 @@
+// Builds the reference web UI into dist/ (index.html, app.js, app.css) with esbuild, after a
+// strict type check of its sources, and prints the bundle's size (raw and gzip) for the README.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const here = new URL('.', import.meta.url).pathname;
+const dist = `${here}dist`;
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${here}tsconfig.json`], { stdio: 'inherit' });
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+await build({
+  entryPoints: [`${here}src/main.ts`],
+  outfile: `${dist}/app.js`,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome109', 'firefox115', 'safari16'],
+  minify: true,
+  legalComments: 'eof',
+  // The client loads node:http only for its unix-socket transport, which a page never uses.
+  external: ['node:*'],
+  // Bundle the client from its sources, so the UI never ships a stale dist/ of it (the type check
+  // reads the package's own .d.ts, which `npm run build` writes first).
+  alias: { '@walletd/client': `${here}../typescript/src/index.ts` },
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'app.css']) copyFileSync(`${here}${file}`, `${dist}/${file}`);
+const sizes = ['app.js', 'app.css', 'index.html'].map((f) => readFileSync(`${dist}/${f}`));
+const raw = sizes.reduce((n, b) => n + b.length, 0);
+const gz = sizes.reduce((n, b) => n + gzipSync(b).length, 0);
+if (!process.env.WALLETD_QUIET_BUILD) process.stdout.write(`clients/web/dist: ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip\n`);
