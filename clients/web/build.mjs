@@ -21,8 +21,9 @@ await build({
   target: ['chrome109', 'firefox115', 'safari16'],
   minify: true,
   legalComments: 'eof',
-  // The client loads node:http only for its unix-socket transport, which a page never uses.
-  external: ['node:*'],
+  // Node-only parts of the client, never reached in a page: node:http (the unix-socket
+  // transport) and the `ws` package (the client takes the browser's WebSocket outside Node).
+  external: ['node:*', 'ws'],
   // Bundle the client from its sources, so the UI never ships a stale dist/ of it (the type check
   // reads the package's own .d.ts, which `npm run build` writes first).
   alias: { '@walletd/client': `${here}../typescript/src/index.ts` },

@@ -78,6 +78,7 @@ export class LiveFeed {
 
   private async run(): Promise<void> {
     let attempt = 0;
+    let reason = '';
     while (!this.stopped) {
       this.handlers.onState(attempt === 0 ? 'connecting' : 'reconnecting', attempt === 0 ? 'connecting…' : `reconnecting (attempt ${attempt})…`);
       const client = this.session.openWs();
@@ -93,17 +94,18 @@ export class LiveFeed {
           this.remember(e.seq);
           this.handlers.onEvent(e);
         }
+        reason = 'connection lost';
       } catch (err) {
-        if (this.stopped) break;
-        this.handlers.onState('reconnecting', `connection failed: ${describeError(err).text}`);
+        reason = `connection failed (${describeError(err).text})`;
       }
       this.sub = null;
       await client.close().catch(() => undefined);
       if (this.stopped) break;
       attempt++;
-      this.handlers.onState('reconnecting', `connection lost; reconnecting (attempt ${attempt})…`);
+      const wait = Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS);
+      this.handlers.onState('reconnecting', `${reason}; reconnecting in ${Math.round(wait / 1000)} s (attempt ${attempt})…`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(500 * 2 ** attempt, MAX_BACKOFF_MS));
+        const timer = setTimeout(resolve, wait);
         this.wake = () => {
           clearTimeout(timer);
           resolve();

@@ -1,0 +1,34 @@
+/**
+ * Headless Chromium for the browser tests: Debian's `chromium` driven by playwright-core, which
+ * never downloads a browser. A missing Chromium fails the test with a clear message (never skips).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Where Debian installs Chromium; WALLETD_TEST_CHROMIUM overrides it. */
+export const CHROMIUM = process.env.WALLETD_TEST_CHROMIUM || '/usr/bin/chromium';
+
+/** The built UI the tests serve. */
+export const UI_DIST = fileURLToPath(new URL('../../clients/web/dist', import.meta.url));
+
+/**
+ * Flags for a closed network: without the background-networking ones Chromium stalls on
+ * updates and sync it cannot reach. playwright-core adds headless and a fresh user-data-dir.
+ */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Launches Chromium, or throws saying how to install it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, as .ci/run does) or set WALLETD_TEST_CHROMIUM`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/** Builds clients/web/dist from the current sources (a few seconds), so no test reads a stale bundle. */
+export function buildUi(): void {
+  const script = fileURLToPath(new URL('../../clients/web/build.mjs', import.meta.url));
+  execFileSync(process.execPath, [script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WALLETD_QUIET_BUILD: '1' } });
+}
