@@ -8,7 +8,8 @@ import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 const here = new URL('.', import.meta.url).pathname;
-const dist = `${here}dist`;
+// An optional argument names another output folder (the browser test builds into its own).
+const dist = process.argv[2] ?? `${here}dist`;
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${here}tsconfig.json`], { stdio: 'inherit' });
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -33,4 +34,4 @@ for (const file of ['index.html', 'app.css']) copyFileSync(`${here}${file}`, `${
 const sizes = ['app.js', 'app.css', 'index.html'].map((f) => readFileSync(`${dist}/${f}`));
 const raw = sizes.reduce((n, b) => n + b.length, 0);
 const gz = sizes.reduce((n, b) => n + gzipSync(b).length, 0);
-if (!process.env.WALLETD_QUIET_BUILD) process.stdout.write(`clients/web/dist: ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip\n`);
+if (!process.env.WALLETD_QUIET_BUILD) process.stdout.write(`${dist}: ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip\n`);

@@ -4,13 +4,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Where Debian installs Chromium; WALLETD_TEST_CHROMIUM overrides it. */
 export const CHROMIUM = process.env.WALLETD_TEST_CHROMIUM || '/usr/bin/chromium';
 
-/** The built UI the tests serve. */
+/** The built UI as `npm run build` leaves it, which `walletctl ui` serves. */
 export const UI_DIST = fileURLToPath(new URL('../../clients/web/dist', import.meta.url));
 
 /**
@@ -27,8 +28,16 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }
 
-/** Builds clients/web/dist from the current sources (a few seconds), so no test reads a stale bundle. */
-export function buildUi(): void {
+/**
+ * Builds the UI from the current sources into `outDir` (a few seconds), so no test reads a
+ * stale bundle, and parallel test files never rewrite a folder another one serves.
+ */
+export function buildUi(outDir: string): void {
   const script = fileURLToPath(new URL('../../clients/web/build.mjs', import.meta.url));
-  execFileSync(process.execPath, [script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WALLETD_QUIET_BUILD: '1' } });
+  execFileSync(process.execPath, [script, outDir], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WALLETD_QUIET_BUILD: '1' } });
+}
+
+/** Makes sure clients/web/dist exists (as `npm ci` leaves it), for tests of `walletctl ui`. */
+export function ensureUiDist(): void {
+  if (!existsSync(join(UI_DIST, 'index.html'))) buildUi(UI_DIST);
 }

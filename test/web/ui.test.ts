@@ -15,12 +15,13 @@ import { createClient, type Subscription, type WalletdClient, type WalletEvent }
 import { serveStatic, type StaticServer } from '../../src/cli/static-server.ts';
 import { chainEnv, startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
 import { freePort, useRegtestNode } from '../harness/regtest-node.ts';
-import { buildUi, launchChromium, UI_DIST } from './browser.ts';
+import { buildUi, launchChromium } from './browser.ts';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const MAX_PER_TX = 100_000;
 const ctx = useRegtestNode();
 let datadir: string;
+let uiDir: string;
 let port: number;
 let daemon: (DaemonProcess & { url: string }) | undefined;
 let ui: StaticServer;
@@ -92,11 +93,12 @@ async function expectTokenNowhere(token: string): Promise<void> {
 const uiSeqs = (): Promise<number[]> => page.$$eval('[data-testid=events] li[data-seq]', (lis) => lis.map((li) => Number(li.getAttribute('data-seq'))));
 
 beforeAll(async () => {
-  buildUi();
   datadir = await mkdtemp(join(tmpdir(), 'walletd-web-'));
+  uiDir = await mkdtemp(join(tmpdir(), 'walletd-web-ui-'));
+  buildUi(uiDir);
   port = await freePort();
-  ui = await serveStatic(UI_DIST);
-  foreign = await serveStatic(UI_DIST);
+  ui = await serveStatic(uiDir);
+  foreign = await serveStatic(uiDir);
   await startDaemon();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -126,6 +128,7 @@ afterAll(async () => {
   await ui?.close();
   await foreign?.close();
   await rm(datadir, { recursive: true, force: true });
+  await rm(uiDir, { recursive: true, force: true });
 });
 
 describe('the reference web UI in headless Chromium against a real daemon and regtest node', () => {
@@ -133,6 +136,10 @@ describe('the reference web UI in headless Chromium against a real daemon and re
   let firstTxid: string;
 
   it('1: a read-only token shows the balance get_balance returns, and no send form', async () => {
+    // The daemon serves no page of its own, so no UI bug can ever run script on its origin.
+    const root = await fetch(`${daemon!.url}/`);
+    expect(root.status).toBe(404);
+    expect(root.headers.get('content-type')).toMatch(/^application\/json/);
     await page.goto(`${ui.origin}/?daemon=${encodeURIComponent(daemon!.url)}`);
     await signIn(readToken);
     const expected = await rpc<Record<string, number>>('get_balance', { wallet }, readToken);
