@@ -261,6 +261,16 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     // A pending send of this token offers bump and cancel.
     await page.waitForSelector(`[data-testid=history] [data-txid="${txid}"] [data-action=bump]`, { timeout: 20_000 });
     await page.waitForSelector(`[data-testid=history] [data-txid="${txid}"] [data-action=cancel]`);
+    // Bump it: the replacement is in the node's mempool and the original is marked replaced.
+    await page.click(`[data-testid=history] [data-txid="${txid}"] [data-action=bump]`);
+    await page.fill(`[data-testid=history] [data-txid="${txid}"] input[name=feeRate]`, '10');
+    await page.click(`[data-testid=history] [data-txid="${txid}"] [data-action=confirm-bump]`);
+    const bumped = (await page.waitForSelector(`[data-testid=history-result][data-replaces="${txid}"]`, { timeout: 20_000 })).getAttribute('data-txid');
+    const replacement = (await bumped)!;
+    expect(replacement).not.toBe(txid);
+    expect((await ctx.node.rpc<{ vsize: number }>('getmempoolentry', replacement)).vsize).toBeGreaterThan(0);
+    await expect(ctx.node.rpc('getmempoolentry', txid)).rejects.toThrow();
+    await page.waitForSelector(`[data-testid=history] [data-txid="${txid}"][data-status=replaced]`, { timeout: 20_000 });
     await expectTokenNowhere(sendToken);
   });
 

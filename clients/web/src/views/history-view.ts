@@ -27,8 +27,10 @@ export function historyView(session: Session, wallet: string): View & { refresh(
   let next: string | null = null;
   const newer = h('button', { type: 'button', onclick: () => void go(-1) }, 'Newer');
   const older = h('button', { type: 'button', onclick: () => void go(1) }, 'Older');
+  // Outside the rows, which the next refresh redraws.
+  const notice = h('p', { 'data-testid': 'history-result' });
   const el = h('section', { class: 'panel wide', 'data-view': 'history' },
-    h('h2', {}, 'History'), error.el, body, h('nav', { class: 'pager' }, newer, pageInfo, older));
+    h('h2', {}, 'History'), error.el, notice, body, h('nav', { class: 'pager' }, newer, pageInfo, older));
 
   /** Runs a fee-bump action after an inline "are you sure" with its fee rate. */
   const action = (tx: Entry, kind: 'bump' | 'cancel', slot: HTMLElement) => {
@@ -44,7 +46,10 @@ export function historyView(session: Session, wallet: string): View & { refresh(
           ? await session.http.bumpFee({ wallet, txid: tx.txid, ...(feeRate !== undefined ? { feeRate } : {}) })
           : await session.http.cancelTransaction({ wallet, txid: tx.txid, ...(feeRate !== undefined ? { feeRate } : {}) });
         error.clear();
-        replace(slot, `${kind === 'bump' ? 'Bumped' : 'Cancelled'}: ${shortTxid(r.txid)}, fee ${sats(r.fee)}`);
+        replace(slot);
+        notice.dataset.txid = r.txid;
+        notice.dataset.replaces = tx.txid;
+        notice.textContent = `${kind === 'bump' ? 'Fee raised' : 'Cancelled'}: ${shortTxid(tx.txid)} → ${shortTxid(r.txid)}, fee ${sats(r.fee)}.`;
         await refresh();
       } catch (err) {
         error.show(err);
