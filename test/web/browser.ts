@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Headless Chromium for the browser tests: Debian's `chromium` driven by playwright-core, which
  * never downloads a browser. A missing Chromium fails the test with a clear message (never skips).
@@ -6,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Where Debian installs Chromium; WALLETD_TEST_CHROMIUM overrides it. */
 export const CHROMIUM = process.env.WALLETD_TEST_CHROMIUM || '/usr/bin/chromium';
@@ -40,4 +42,21 @@ export function buildUi(outDir: string): void {
 /** Makes sure clients/web/dist exists (as `npm ci` leaves it), for tests of `walletctl ui`. */
 export function ensureUiDist(): void {
   if (!existsSync(join(UI_DIST, 'index.html'))) buildUi(UI_DIST);
+}
+
+/** The token must never leave page memory: not storage, not a cookie, not the URL. */
+export async function expectTokenNowhere(page: Page, token: string): Promise<void> {
+  const places = await page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookie: document.cookie,
+    href: location.href,
+  }));
+  for (const [where, value] of Object.entries(places)) expect(value.includes(token), `token found in ${where}`).toBe(false);
+  expect(places.local).toBe('{}');
+}
+
+/** Event seqs as the UI's live log shows them, in order. */
+export function uiSeqs(page: Page): Promise<number[]> {
+  return page.$$eval('[data-testid=events] li[data-seq]', (lis) => lis.map((li) => Number(li.getAttribute('data-seq'))));
 }

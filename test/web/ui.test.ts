@@ -15,7 +15,7 @@ import { createClient, type Subscription, type WalletdClient, type WalletEvent }
 import { serveStatic, type StaticServer } from '../../src/cli/static-server.ts';
 import { chainEnv, startDaemonProcess, type DaemonProcess } from '../daemon/daemon-process.ts';
 import { freePort, useRegtestNode } from '../harness/regtest-node.ts';
-import { buildUi, launchChromium } from './browser.ts';
+import { buildUi, expectTokenNowhere, launchChromium, uiSeqs } from './browser.ts';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const MAX_PER_TX = 100_000;
@@ -77,21 +77,6 @@ async function signIn(token: string): Promise<void> {
   await page.waitForSelector('#live-status[data-state=live]', { timeout: 20_000 });
 }
 
-/** The token must never leave page memory: not storage, not a cookie, not the URL. */
-async function expectTokenNowhere(token: string): Promise<void> {
-  const places = await page.evaluate(() => ({
-    local: JSON.stringify({ ...localStorage }),
-    session: JSON.stringify({ ...sessionStorage }),
-    cookie: document.cookie,
-    href: location.href,
-  }));
-  for (const [where, value] of Object.entries(places)) expect(value.includes(token), `token found in ${where}`).toBe(false);
-  expect(places.local).toBe('{}');
-}
-
-/** Event seqs as the UI's live log shows them. */
-const uiSeqs = (): Promise<number[]> => page.$$eval('[data-testid=events] li[data-seq]', (lis) => lis.map((li) => Number(li.getAttribute('data-seq'))));
-
 beforeAll(async () => {
   datadir = await mkdtemp(join(tmpdir(), 'walletd-web-'));
   uiDir = await mkdtemp(join(tmpdir(), 'walletd-web-ui-'));
@@ -151,7 +136,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(await page.$('[data-testid=new-address-form]')).toBeNull();
     expect(await page.$('[data-action=bump]')).toBeNull();
     await page.waitForSelector('[data-view=addresses] td:text("opening")');
-    await expectTokenNowhere(readToken);
+    await expectTokenNowhere(page, readToken);
     // Only the feed's high-water mark is kept, so a reload can replay from it.
     snapshotSeq = Number(await page.evaluate((w) => sessionStorage.getItem(Object.keys(sessionStorage).find((k) => k.endsWith(w))!), wallet));
     expect(snapshotSeq).toBeGreaterThan(0);
@@ -176,8 +161,8 @@ describe('the reference web UI in headless Chromium against a real daemon and re
   it('3: after a reload the log replays from sinceSeq: every event once, no gap', async () => {
     // The UI's log so far is exactly what the reference saw after the UI's snapshot.
     const expectedBefore = () => reference.events.filter((e) => e.seq > snapshotSeq).map((e) => e.seq);
-    await expect.poll(uiSeqs, { timeout: 20_000 }).toEqual(expectedBefore());
-    const before = await uiSeqs();
+    await expect.poll(() => uiSeqs(page), { timeout: 20_000 }).toEqual(expectedBefore());
+    const before = await uiSeqs(page);
     expect(before.length).toBeGreaterThanOrEqual(4);
 
     await page.reload();
@@ -192,22 +177,22 @@ describe('the reference web UI in headless Chromium against a real daemon and re
 
     await signIn(readToken);
     const all = () => reference.events.filter((e) => e.seq > snapshotSeq).map((e) => e.seq);
-    const after = async () => [...before, ...(await uiSeqs())];
+    const after = async () => [...before, ...(await uiSeqs(page))];
     await expect.poll(after, { timeout: 20_000 }).toEqual(all());
     const seqs = await after();
     expect(new Set(seqs).size).toBe(seqs.length);
-    const replayed = await uiSeqs();
+    const replayed = await uiSeqs(page);
     expect(replayed.length).toBeGreaterThanOrEqual(4);
     expect(Math.min(...replayed)).toBeGreaterThan(Math.max(...before));
     expect(await page.textContent('[data-testid=events]')).toContain(`replayed since seq ${Math.max(...before)}`);
     await page.waitForSelector(`[data-testid=history] [data-txid="${second}"][data-status=confirmed]`);
-    await expectTokenNowhere(readToken);
+    await expectTokenNowhere(page, readToken);
   });
 
   it('shows a lost connection while it reconnects, then catches up', async () => {
     await stopDaemon();
     await page.waitForSelector('#live-status[data-state=reconnecting]', { timeout: 20_000 });
-    const last = Math.max(...(await uiSeqs()));
+    const last = Math.max(...(await uiSeqs(page)));
     await startDaemon();
     const { address } = await rpc<{ address: string }>('generate_address', { wallet });
     const third = await ctx.node.fund(address, 2_000_000n);
@@ -241,6 +226,12 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(await page.textContent('[data-view=send] .error')).toContain('100,000 sats per transaction');
     await page.screenshot({ path: join(SHOTS, '4b-spend-limit.png'), fullPage: true });
 
+    // More than the wallet holds: the sentence names what is needed and what is there.
+    await page.fill('[data-testid=send-form] input[name=amount]', '9000000000');
+    await page.click('[data-action=preview]');
+    await page.waitForSelector('[data-view=send] .error[data-code=INSUFFICIENT_FUNDS]');
+    expect(await page.textContent('[data-view=send] .error')).toMatch(/^INSUFFICIENT_FUNDS: Not enough spendable funds: [\d,]+ sats needed, [\d,]+ sats available\.$/);
+
     await page.fill('[data-testid=send-form] input[name=amount]', '50000');
     await page.click('[data-action=preview]');
     await page.waitForSelector('[data-testid=preview-fee]');
@@ -271,7 +262,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect((await ctx.node.rpc<{ vsize: number }>('getmempoolentry', replacement)).vsize).toBeGreaterThan(0);
     await expect(ctx.node.rpc('getmempoolentry', txid)).rejects.toThrow();
     await page.waitForSelector(`[data-testid=history] [data-txid="${txid}"][data-status=replaced]`, { timeout: 20_000 });
-    await expectTokenNowhere(sendToken);
+    await expectTokenNowhere(page, sendToken);
   });
 
   it('5: a page from an origin that is not allowed can neither call walletd nor open its WebSocket', async () => {
