@@ -306,6 +306,18 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     await other.waitForSelector('[data-testid=sign-in] .error[data-code=NETWORK]');
     expect(await other.textContent('[data-testid=sign-in] .error')).toContain('rpc.allowedOrigins');
     await other.close();
+
+    // `?daemon=` cannot send a pasted token off the machine: the page's CSP refuses the request
+    // before any connection is made (192.0.2.1 is TEST-NET-1, never routed).
+    const lured = await browser.newPage();
+    const lines: string[] = [];
+    lured.on('console', (m) => lines.push(m.text()));
+    await lured.goto(`${ui.origin}/?daemon=${encodeURIComponent('http://192.0.2.1:7380')}`);
+    await lured.fill('[data-testid=token-input]', readToken);
+    await lured.click('[data-testid=sign-in] button[type=submit]');
+    await lured.waitForSelector('[data-testid=sign-in] .error[data-code=NETWORK]');
+    expect(lines.some((m) => /Content Security Policy/.test(m) && m.includes('192.0.2.1'))).toBe(true);
+    await lured.close();
     expect(pageErrors).toEqual([]);
   });
 });
