@@ -30,8 +30,8 @@ function seqKey(session: Session, wallet: string): string {
 
 /** The last seq this tab handled for the wallet, or null. */
 export function storedSeq(session: Session, wallet: string): number | null {
-  const v = Number(sessionStorage.getItem(seqKey(session, wallet)));
-  return sessionStorage.getItem(seqKey(session, wallet)) !== null && Number.isSafeInteger(v) ? v : null;
+  const text = sessionStorage.getItem(seqKey(session, wallet));
+  return text !== null && /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
 }
 
 function markActive(delta: number): void {
