@@ -19,6 +19,8 @@ import { buildUi, expectTokenNowhere, launchChromium, uiSeqs } from './browser.t
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const MAX_PER_TX = 100_000;
+/** Generous: npm test runs other files beside this one on two cores. */
+const STEP_TIMEOUT_MS = 90_000;
 const ctx = useRegtestNode();
 let datadir: string;
 let uiDir: string;
@@ -141,7 +143,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     snapshotSeq = Number(await page.evaluate((w) => sessionStorage.getItem(Object.keys(sessionStorage).find((k) => k.endsWith(w))!), wallet));
     expect(snapshotSeq).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, '1-read-only-token.png'), fullPage: true });
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('2: a payment from the node shows without a reload, pending, then confirmed after a block', async () => {
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
@@ -156,7 +158,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     await page.waitForSelector(`[data-testid=events] li[data-type=confirmation][data-txid="${firstTxid}"]`, { timeout: 20_000 });
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await page.screenshot({ path: join(SHOTS, '2b-payment-confirmed.png'), fullPage: true });
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('3: after a reload the log replays from sinceSeq: every event once, no gap', async () => {
     // The UI's log so far is exactly what the reference saw after the UI's snapshot.
@@ -187,7 +189,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(await page.textContent('[data-testid=events]')).toContain(`replayed since seq ${Math.max(...before)}`);
     await page.waitForSelector(`[data-testid=history] [data-txid="${second}"][data-status=confirmed]`);
     await expectTokenNowhere(page, readToken);
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('shows a lost connection while it reconnects, then catches up', async () => {
     await stopDaemon();
@@ -199,7 +201,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     await page.waitForSelector('#live-status[data-state=live]', { timeout: 30_000 });
     expect(await page.textContent('#live-status')).toContain(`replayed since seq ${last}`);
     await page.waitForSelector(`[data-testid=history] [data-txid="${third}"][data-status=pending]`, { timeout: 20_000 });
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('4: a wallet:send token previews the fee, is refused over its limit, and sends under it', async () => {
     await page.click('[data-action=sign-out]');
@@ -263,7 +265,7 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     await expect(ctx.node.rpc('getmempoolentry', txid)).rejects.toThrow();
     await page.waitForSelector(`[data-testid=history] [data-txid="${txid}"][data-status=replaced]`, { timeout: 20_000 });
     await expectTokenNowhere(page, sendToken);
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('5: a page from an origin that is not allowed can neither call walletd nor open its WebSocket', async () => {
     const other = await browser.newPage();
@@ -319,5 +321,5 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(lines.some((m) => /Content Security Policy/.test(m) && m.includes('192.0.2.1'))).toBe(true);
     await lured.close();
     expect(pageErrors).toEqual([]);
-  });
+  }, STEP_TIMEOUT_MS);
 });
