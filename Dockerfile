@@ -29,6 +29,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY clients/typescript ./clients/typescript
+# The web UI is built too (`npm run build` bundles it), though the image never serves it.
+COPY clients/web ./clients/web
 COPY config ./config
 # Type-check, compile to dist/, drop dev dependencies (tsx, esbuild, typescript), then what the
 # addon needs only to build: its C sources, the amalgamation and the object files.

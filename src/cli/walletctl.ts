@@ -18,6 +18,7 @@ import { methodHelp, type ExtraFlag } from './walletctl-help.ts';
 import { formatHuman } from './walletctl-output.ts';
 import { paramSpecs, parseValue, UsageError, type ParamSpec } from './walletctl-schema.ts';
 import { CLI_SECRET_PARAMS, fileKey, resolveSecret } from './walletctl-secrets.ts';
+import { addUiCommand } from './ui-command.ts';
 import { addRestoreCommand, addTokenCommands, afterImport, afterRescan, DOCUMENT_PARAMS, readDocuments, type RunCall } from './walletctl-sugar.ts';
 import { VERSION } from './version.ts';
 
@@ -151,6 +152,7 @@ export function buildProgram(methods: readonly CliMethod[], run: (globals: Globa
   for (const method of methods) if (!method.websocketOnly) addMethodCommand(program, method, runner);
   addTokenCommands(program, methods, runner);
   addRestoreCommand(program, runner);
+  addUiCommand(program);
   program
     .command('completion')
     .description('Print a shell completion script: source <(walletctl completion bash)')

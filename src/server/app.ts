@@ -142,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       { bindHost: config.rpc.host, allowedHosts: config.rpc.allowedHosts, allowedOrigins: config.rpc.allowedOrigins },
     );
     if (reason !== null) {
-      req.log.warn({ host: req.headers.host, origin, reason }, 'request refused by guard');
+      req.log.warn({ method: req.method, path: pathOf(req.url), host: req.headers.host, origin, reason }, 'request refused by guard');
       return send(reply, 403, errorReply(null, 'REQUEST_REFUSED', `request refused: ${reason}`));
     }
     if (hasTokenInQuery(req)) {

@@ -28,8 +28,14 @@ const CLOSED = 3;
 
 /** The `ws` package when installed (Node 18/20), else the global WebSocket; null when neither. */
 async function findWebSocket(): Promise<{ ctor: WebSocketConstructor; headers: boolean } | null> {
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  // Outside Node (a browser), bundlers map `ws` to a stub that throws "ws does not work in the
+  // browser": take the platform's WebSocket there without asking for the package.
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  if (!isNode) return global ? { ctor: global, headers: false } : null;
   try {
-    // A variable specifier: bundlers and tsc leave the optional dependency alone.
+    // A variable specifier, so tsc leaves the optional dependency alone (some bundlers fold it
+    // and pack ws's browser stub, which the check above never reaches).
     const name = 'ws';
     const mod = (await import(name)) as { default?: unknown; WebSocket?: unknown };
     const ctor = (mod.WebSocket ?? mod.default) as WebSocketConstructor | undefined;
@@ -37,7 +43,6 @@ async function findWebSocket(): Promise<{ ctor: WebSocketConstructor; headers: b
   } catch {
     // not installed: fall back to the global one
   }
-  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   return global ? { ctor: global, headers: false } : null;
 }
 
