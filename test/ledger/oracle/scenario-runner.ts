@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startFaultProxy } from '../fault-proxy.ts';
 import { startChainNode, type ChainNode } from './chain-node.ts';
 import { compareViews, type Profile } from './compare.ts';
-import { OracleWallet, type OracleView } from './oracle-wallet.ts';
+import { OracleWallet, canNeverConfirm, type OracleView } from './oracle-wallet.ts';
 import { mulberry32 } from './prng.ts';
 import { STEPS, StepDivergence, type StepContext, type StepKind } from './scenario-steps.ts';
 import { readWalletdView } from './views.ts';
@@ -201,6 +201,14 @@ async function debugDump(walletd: WalletdControl, node: ChainNode, view: OracleV
       const w = await walletd.call<unknown>('get_tx_status', { txid: tx.txid }).catch(() => 'unknown to walletd');
       const accept = await node.base.call<unknown>('testmempoolaccept', [(await node.oracle.call<{ hex: string }>('gettransaction', tx.txid, true)).hex]).catch((e: Error) => e.message);
       console.log('DEBUG spender of', `${i.txid}:${i.vout}`, 'oracle', JSON.stringify(tx), 'walletd', JSON.stringify(w), 'accept', JSON.stringify(accept));
+      // Its parents, as both sides see them, and whether the oracle's rule calls each dead.
+      for (const p of got?.decoded.vin ?? []) {
+        const parent = view.txs.get(p.txid!);
+        const wp = await walletd.call<unknown>('get_tx_status', { txid: p.txid }).catch(() => 'unknown to walletd');
+        const dead = parent ? await canNeverConfirm(node, view, p.txid!) : 'not an oracle tx';
+        const inPool = view.mempool.has(p.txid!);
+        console.log('DEBUG   parent', `${p.txid}:${p.vout}`, 'oracle', JSON.stringify(parent ?? null), 'dead', dead, 'inMempool', inPool, 'walletd', JSON.stringify(wp));
+      }
     }
   }
   const daemonLog = join(tmpdir(), `walletd-diff-daemon-${process.pid}.log`);
