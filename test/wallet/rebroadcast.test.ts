@@ -87,12 +87,35 @@ describe('judgeMissingInputs', () => {
     expect(await judge(send.txid, { seen: new Set(), outcomes: new Map([[receive.txid, 'kept']]) })).toBe('kept');
   });
 
-  it('can never confirm when the parent is in the mempool or the chain: the output is spent elsewhere', async () => {
+  it('takes the node\u2019s word when no parent is waiting: parents in the mempool or the chain explain nothing', async () => {
     const pending = await sendOnReceive('pending');
     expect(await judge(pending.send.txid, { seen: new Set([pending.receive.txid]), outcomes: new Map() })).toBe('conflicted');
     expect(await judge(pending.send.txid, { seen: new Set(), outcomes: new Map([[pending.receive.txid, 'accepted']]) })).toBe('conflicted');
     const mined = await sendOnReceive('confirmed');
     expect(await judge(mined.send.txid, { seen: new Set(), outcomes: new Map() })).toBe('conflicted');
+  });
+
+  it('waits when one parent is in the mempool and another only waits (differential seed 3598896128)', async () => {
+    const live = tx([foreign()], [[mine(0), 50_000]]);
+    const waiting = tx([foreign()], [[mine(1), 60_000]]);
+    const send = tx([`${live.txid}:0`, `${waiting.txid}:0`], [[mine(2), 100_000]]);
+    await store.transact(W, async (txn) => {
+      const w = new LedgerWriter(txn, 200, 1000);
+      for (const t of [live, waiting, send]) await w.seen({ ...t, ...unmined });
+    });
+    const pass: PassMempool = { seen: new Set([live.txid]), outcomes: new Map([[waiting.txid, 'kept']]) };
+    expect(await judge(send.txid, pass)).toBe('kept');
+  });
+
+  it('can never confirm when a parent is conflicted', async () => {
+    const { receive, send } = await sendOnReceive('pending');
+    await store.transact(W, async (txn) => {
+      const w = new LedgerWriter(txn, 200, 1000);
+      await w.deactivate((await txn.getTxs([receive.txid])).get(receive.txid)!, 'conflicted', null);
+      // The cascade conflicted the send too; judge it as the follower would have before that.
+      await txn.putTx({ ...(await txn.getTxs([send.txid])).get(send.txid)!, status: 'pending', conflictedBy: null });
+    });
+    expect(await judge(send.txid, { seen: new Set(), outcomes: new Map() })).toBe('conflicted');
   });
 
   it('takes the node\u2019s word when the missing parent is not the wallet\u2019s', async () => {

@@ -39,9 +39,11 @@ export interface PassMempool {
 
 /**
  * The node says an input of `tx` is missing. It can never confirm if a parent is conflicted or
- * replaced, is an orphaned coinbase, or is in the chain or the mempool (so the output is spent
- * by another tx). A wallet parent that is itself only waiting explains the refusal: the tx waits
- * with it. With no such parent (a parent outside the wallet, gone), the node's word stands.
+ * replaced, or is an orphaned coinbase. A wallet parent that is itself out of the mempool, only
+ * waiting, explains the refusal: the tx waits with it. Parents in the chain or the mempool
+ * explain nothing: the wallet's own outputs can only be spent by its own txs, which the ledger
+ * would have seen and knocked this one out with. With no parent to wait for (say a parent
+ * outside the wallet is gone), the node's word stands.
  */
 export async function judgeMissingInputs(txn: LedgerTxn, tx: LedgerTx, pass: PassMempool): Promise<'conflicted' | 'kept'> {
   const parentIds = [...new Set(prevoutsOf(Transaction.fromHex(tx.hex)).map((op) => op.slice(0, op.lastIndexOf(':'))))];
@@ -49,13 +51,11 @@ export async function judgeMissingInputs(txn: LedgerTxn, tx: LedgerTx, pass: Pas
   let waiting = false;
   for (const id of parentIds) {
     const parent = parents.get(id);
-    if (!parent) continue;
+    if (!parent || parent.status === 'confirmed') continue;
     if (parent.status === 'conflicted' || parent.status === 'replaced') return 'conflicted';
-    if (parent.status === 'confirmed') return 'conflicted';
     if (parent.coinbase) return 'conflicted';
     const live = pass.seen.has(id) || pass.outcomes.get(id) === 'accepted';
-    if (live) return 'conflicted';
-    waiting = true;
+    if (!live) waiting = true;
   }
   return waiting ? 'kept' : 'conflicted';
 }
