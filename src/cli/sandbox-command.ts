@@ -1,5 +1,5 @@
 /**
- * `walletd sandbox [--datadir DIR] [--node PATH] [--mine-every SEC] [--log-level L]` (SPEC §9):
+ * `walletd sandbox [--datadir DIR] [--node PATH] [--mine-every SEC] [--rpc-port P] [--log-level L]` (SPEC §9):
  * starts the regtest sandbox, prints how to reach it, and stops it on Ctrl-C or SIGTERM.
  */
 import type { Command } from 'commander';
@@ -10,6 +10,7 @@ interface Flags {
   datadir: string;
   node?: string;
   mineEvery: string;
+  rpcPort?: string;
   logLevel: string;
 }
 
@@ -21,6 +22,7 @@ export function registerSandbox(program: Command): void {
     .option('--datadir <dir>', "walletd's data dir; the node's data lives in DIR/node (default: ./sandbox)")
     .option('--node <path>', 'bitcoind or litecoind to run (default: found on PATH)')
     .option('--mine-every <seconds>', 'mine a block this often while the mempool holds a tx, 0 never (default: 10)')
+    .option('--rpc-port <port>', 'a fixed HTTP port for walletd, so a printed URL (a UI\'s ?daemon=) stays valid across restarts (default: a free one)')
     .option('--log-level <level>', "the daemon's log level (default: warn)")
     .action(async (_own: Flags, cmd: Command) => {
       // walletd's own --datadir and --log-level match before or after the subcommand name alike.
@@ -31,9 +33,14 @@ export function registerSandbox(program: Command): void {
         process.stderr.write(`walletd sandbox: --mine-every takes whole seconds, got ${JSON.stringify(flags.mineEvery)}\n`);
         process.exit(2);
       }
+      const rpcPort = flags.rpcPort === undefined ? 0 : Number(flags.rpcPort);
+      if (flags.rpcPort !== undefined && (!/^\d+$/.test(flags.rpcPort) || rpcPort > 65535)) {
+        process.stderr.write(`walletd sandbox: --rpc-port takes 0..65535, got ${JSON.stringify(flags.rpcPort)}\n`);
+        process.exit(2);
+      }
       const logger = createLogger({ level: flags.logLevel, pretty: false });
       let stopping = false;
-      const sandbox = await startSandbox({ datadir: flags.datadir, ...(flags.node ? { nodeBinary: flags.node } : {}), mineEverySec, logger }).catch(
+      const sandbox = await startSandbox({ datadir: flags.datadir, ...(flags.node ? { nodeBinary: flags.node } : {}), mineEverySec, rpcPort, logger }).catch(
         (err: unknown) => {
           process.stderr.write(`walletd sandbox: ${(err as Error).message}\n`);
           process.exit(1);

@@ -74,6 +74,11 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     const body = await readFile(file);
     return answer(res, 200, body, CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', head);
   } catch {
+    // A browser asks for /favicon.ico on its own; "no icon" is an answer, not an error to log.
+    if (req.url?.split('?')[0] === '/favicon.ico') {
+      res.writeHead(204, SAFETY_HEADERS);
+      return void res.end();
+    }
     return answer(res, 404, 'not found\n', CONTENT_TYPES['.txt']!, head);
   }
 }

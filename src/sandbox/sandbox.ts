@@ -24,6 +24,8 @@ export interface SandboxOptions {
   nodeBinary?: string;
   /** Seconds between checks of the mempool for something to mine; 0 never mines on its own. */
   mineEverySec: number;
+  /** walletd's HTTP port; 0 (the default) takes a free one at every start. */
+  rpcPort?: number;
   logger: Logger;
 }
 
@@ -55,8 +57,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       flags: {
         datadir, network: 'regtest', networkParams: JSON.stringify(node.networkParams),
         'chain.backend': 'bitcoind', 'chain.url': node.url, 'chain.user': node.user, 'chain.password': node.password,
-        // A private port, so the sandbox never collides with a walletd already on 7380.
-        'rpc.port': '0',
+        // A free port by default, so the sandbox never collides with a walletd already on 7380.
+        'rpc.port': String(opts.rpcPort ?? 0),
         // Regtest has no fee estimates; say so explicitly rather than lean on a silent default.
         'fees.fallbackFeeRate': '2',
       },

@@ -79,6 +79,11 @@ describe('walletctl ui', () => {
     expect((await rawGet('/app.css')).type).toBe('text/css; charset=utf-8');
     expect((await rawGet('/index.html?x=1')).status).toBe(200);
     expect((await rawGet('/missing.js')).status).toBe(404);
+    // The page links an inline icon; a browser that asks anyway gets "no icon", not a 404.
+    expect(page.body).toContain('<link rel="icon" href="data:,">');
+    const icon = await rawGet('/favicon.ico');
+    expect(icon.status).toBe(204);
+    expect(icon.body).toBe('');
     expect((await rawGet('/', 'POST')).status).toBe(405);
     const head = await rawGet('/app.js', 'HEAD');
     expect(head.status).toBe(200);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { walletctl } from '../cli/run-walletctl.ts';
+import { freePort } from '../harness/regtest-node.ts';
 
 const WALLETD = fileURLToPath(new URL('../../bin/walletd.mjs', import.meta.url));
 const datadir = mkdtempSync(join(tmpdir(), 'walletd-sandbox-'));
@@ -21,10 +22,10 @@ afterAll(() => {
 });
 
 /** Starts the sandbox and resolves with its banner once it says it is ready. */
-function startSandbox(): Promise<{ banner: string; exited: Promise<number | null> }> {
+function startSandbox(rpcPort: number): Promise<{ banner: string; exited: Promise<number | null> }> {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('WALLETD_')) delete env[key];
-  child = spawn(process.execPath, [WALLETD, 'sandbox', '--datadir', datadir, '--mine-every', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [WALLETD, 'sandbox', '--datadir', datadir, '--mine-every', '1', '--rpc-port', String(rpcPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
   let out = '';
   let err = '';
@@ -42,7 +43,10 @@ function startSandbox(): Promise<{ banner: string; exited: Promise<number | null
 
 describe('walletd sandbox', () => {
   it('funds a wallet, serves walletctl through the data dir with no --wallet, mines a send, and stops node and daemon on SIGTERM', async () => {
-    const { banner, exited } = await startSandbox();
+    // A fixed --rpc-port, so a URL printed once (a UI's ?daemon=) stays valid across restarts.
+    const rpcPort = await freePort();
+    const { banner, exited } = await startSandbox(rpcPort);
+    expect(banner).toContain(`JSON-RPC     http://127.0.0.1:${rpcPort}/rpc`);
     const walletId = /wallet {7}sandbox \((w_[0-9a-f]+)\)/.exec(banner)?.[1];
     const nodeAddress = /generatetoaddress 1 (\S+)/.exec(banner)?.[1];
     expect(walletId).toBeDefined();

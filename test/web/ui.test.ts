@@ -32,6 +32,8 @@ let browser: Browser;
 let page: Page;
 /** Uncaught errors in the UI's page; the last test asserts there were none. */
 const pageErrors: string[] = [];
+/** Every URL the UI's page asked for; none may be /favicon.ico (index.html links an inline one). */
+const requested: string[] = [];
 let admin: string;
 let wallet: string;
 let readToken: string;
@@ -90,6 +92,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('request', (r) => requested.push(r.url()));
   ({ id: wallet } = await rpc<{ id: string }>('create_wallet', { name: 'shop' }));
   ({ token: readToken } = await rpc<{ token: string }>('token_create', { name: 'viewer', scopes: ['wallet:read'], constraints: { wallets: [wallet] } }));
   ({ token: sendToken } = await rpc<{ token: string }>('token_create', {
@@ -133,6 +136,8 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(expected.confirmed).toBe(30_000_000);
     const shown = await page.$$eval('[data-testid=balance] dd', (dds) => Object.fromEntries(dds.map((d) => [d.getAttribute('data-field'), Number(d.getAttribute('data-sats'))])));
     expect(shown).toEqual(expected);
+    // Unconfirmed is the sum of the two pending rows, drawn under it rather than beside them.
+    expect(await page.$$eval('[data-testid=balance] dd[data-part-of=unconfirmed]', (dds) => dds.map((d) => d.getAttribute('data-field')))).toEqual(['trustedPending', 'untrustedPending']);
     expect(await page.textContent('[data-testid=scopes]')).toBe('wallet:read');
     expect(await page.$('[data-testid=send-form]')).toBeNull();
     expect(await page.$('[data-testid=new-address-form]')).toBeNull();
@@ -157,6 +162,9 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     await page.waitForSelector('[data-testid=balance] dd[data-field=confirmed][data-sats="55000000"]', { timeout: 20_000 });
     await page.waitForSelector(`[data-testid=events] li[data-type=confirmation][data-txid="${firstTxid}"]`, { timeout: 20_000 });
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    // The header follows the feed to its latest event, and times say their zone.
+    await expect.poll(async () => (await page.textContent('#live-status'))!.endsWith(`latest seq ${Math.max(...(await uiSeqs(page)))}`), { timeout: 10_000 }).toBe(true);
+    expect(await page.textContent(`[data-testid=history] [data-txid="${firstTxid}"] time`)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     await page.screenshot({ path: join(SHOTS, '2b-payment-confirmed.png'), fullPage: true });
   }, STEP_TIMEOUT_MS);
 
@@ -222,6 +230,10 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     await page.waitForSelector(`[data-view=addresses] tr[data-address="${fresh}"]`);
 
     await page.fill('[data-testid=send-form] input[name=address]', to);
+    // The UI's own check: the sentence alone, no made-up code in front of it.
+    await page.fill('[data-testid=send-form] input[name=amount]', '12.5');
+    await page.click('[data-action=preview]');
+    expect(await page.textContent('[data-view=send] .error')).toBe('Enter the amount as a whole number of sats.');
     await page.fill('[data-testid=send-form] input[name=amount]', String(MAX_PER_TX * 2));
     await page.click('[data-action=preview]');
     await page.waitForSelector('[data-view=send] .error[data-code=SPEND_LIMIT]');
@@ -242,6 +254,12 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(await page.textContent('[data-testid=preview-fee]')).toContain(`${fee.toLocaleString('en-US')} sats`);
     expect(await page.$('[data-view=send] .error:not([hidden])')).toBeNull();
     await page.screenshot({ path: join(SHOTS, '4a-send-preview.png'), fullPage: true });
+    // Editing a field after the preview drops it: what is confirmed is always what is shown.
+    await page.fill('[data-testid=send-form] input[name=amount]', '60000');
+    expect(await page.$('[data-action=confirm-send]')).toBeNull();
+    await page.fill('[data-testid=send-form] input[name=amount]', '50000');
+    await page.click('[data-action=preview]');
+    await page.waitForSelector('[data-action=confirm-send]');
 
     await page.click('[data-action=confirm-send]');
     await page.waitForSelector('[data-testid=send-result][data-txid]', { timeout: 20_000 });
@@ -257,6 +275,11 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     // Bump it: the replacement is in the node's mempool and the original is marked replaced.
     await page.click(`[data-testid=history] [data-txid="${txid}"] [data-action=bump]`);
     await page.fill(`[data-testid=history] [data-txid="${txid}"] input[name=feeRate]`, '10');
+    // A live event redraws the history; the open prompt and what was typed in it stay.
+    const { address: other } = await rpc<{ address: string }>('generate_address', { wallet });
+    const incoming = await ctx.node.fund(other, 1_000_000n);
+    await page.waitForSelector(`[data-testid=history] [data-txid="${incoming}"]`, { timeout: 20_000 });
+    expect(await page.inputValue(`[data-testid=history] [data-txid="${txid}"] input[name=feeRate]`)).toBe('10');
     await page.click(`[data-testid=history] [data-txid="${txid}"] [data-action=confirm-bump]`);
     const bumped = (await page.waitForSelector(`[data-testid=history-result][data-replaces="${txid}"]`, { timeout: 20_000 })).getAttribute('data-txid');
     const replacement = (await bumped)!;
@@ -321,5 +344,6 @@ describe('the reference web UI in headless Chromium against a real daemon and re
     expect(lines.some((m) => /Content Security Policy/.test(m) && m.includes('192.0.2.1'))).toBe(true);
     await lured.close();
     expect(pageErrors).toEqual([]);
+    expect(requested.filter((u) => new URL(u).pathname === '/favicon.ico')).toEqual([]);
   }, STEP_TIMEOUT_MS);
 });

@@ -91,7 +91,10 @@ export function describeError(err: unknown): ShownError {
   return { code: 'ERROR', text: err instanceof Error ? err.message : String(err) };
 }
 
-/** An element showing an error (or nothing): `<p class="error" data-code=…>CODE: sentence</p>`. */
+/**
+ * An element showing an error (or nothing): `<p class="error" data-code=…>CODE: sentence</p>`;
+ * the UI's own checks (code `ERROR`) show the sentence alone, as there is no code to look up.
+ */
 export function errorBox(): { el: HTMLElement; show(err: unknown): void; clear(): void } {
   const el = document.createElement('p');
   el.className = 'error';
@@ -102,7 +105,7 @@ export function errorBox(): { el: HTMLElement; show(err: unknown): void; clear()
     show(err) {
       const e = describeError(err);
       el.dataset.code = e.code;
-      el.textContent = `${e.code}: ${e.text}`;
+      el.textContent = e.code === 'ERROR' ? e.text : `${e.code}: ${e.text}`;
       el.hidden = false;
     },
     clear() {

@@ -27,6 +27,12 @@ function daemonFromQuery(): string {
   }
 }
 
+/** An ISO 8601 time as `2026-12-01 16:00:00 UTC`, saying its zone; as given when unparsable. */
+function utc(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : `${new Date(t).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+}
+
 /** Who the token is and what it may do, so a person sees why a panel is missing. */
 function tokenPanel(session: Session, onSignOut: () => void): HTMLElement {
   const c = session.info.constraints;
@@ -34,7 +40,7 @@ function tokenPanel(session: Session, onSignOut: () => void): HTMLElement {
     c.wallets ? `wallets ${c.wallets.join(', ')}` : '',
     c.maxSendPerTx !== undefined ? `max ${sats(c.maxSendPerTx)} per tx` : '',
     c.maxSendPerDay !== undefined ? `max ${sats(c.maxSendPerDay)} per day` : '',
-    c.expiresAt ? `expires ${c.expiresAt}` : '',
+    c.expiresAt ? `expires ${utc(c.expiresAt)}` : '',
   ].filter(Boolean);
   return h('section', { class: 'panel token', 'data-testid': 'token' },
     h('h2', {}, `Token ${session.info.name}`),

@@ -6,14 +6,17 @@ import type { Session } from '../session.ts';
 
 type Balance = ResultOf<'get_balance'>;
 
-/** Each category with the words a person reads. */
-const CATEGORIES: ReadonlyArray<[keyof Balance, string]> = [
+/**
+ * Each category with the words a person reads. `unconfirmed` is the sum of the two pending rows
+ * (SPEC §5), so those are drawn indented under it (`part`), not as amounts of their own.
+ */
+const CATEGORIES: ReadonlyArray<[keyof Balance, string, boolean?]> = [
   ['total', 'Total'],
   ['spendable', 'Spendable now'],
   ['confirmed', 'Confirmed'],
-  ['trustedPending', 'Pending (own change)'],
-  ['untrustedPending', 'Pending (incoming)'],
-  ['unconfirmed', 'Unconfirmed'],
+  ['unconfirmed', 'Unconfirmed, of which:'],
+  ['trustedPending', 'pending (own change)', true],
+  ['untrustedPending', 'pending (incoming)', true],
   ['immature', 'Immature (coinbase)'],
 ];
 
@@ -26,7 +29,10 @@ export function balanceView(session: Session, wallet: string): View & { refresh(
     try {
       const b = await session.http.getBalance({ wallet });
       error.clear();
-      replace(list, ...CATEGORIES.flatMap(([key, name]) => [h('dt', {}, name), h('dd', { 'data-field': key, 'data-sats': b[key] }, sats(b[key]))]));
+      replace(list, ...CATEGORIES.flatMap(([key, name, part]) => [
+        h('dt', { class: part ? 'part' : undefined }, name),
+        h('dd', { class: part ? 'part' : undefined, 'data-field': key, 'data-sats': b[key], 'data-part-of': part ? 'unconfirmed' : undefined }, sats(b[key])),
+      ]));
     } catch (err) {
       error.show(err);
     }

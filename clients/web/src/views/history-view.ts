@@ -12,6 +12,11 @@ type Entry = ResultOf<'get_transaction_history'>['transactions'][number];
 
 const PAGE_SIZE = 10;
 
+/** A block or first-seen time (unix seconds) in ISO 8601, UTC. */
+function iso(time: number): string {
+  return new Date(time * 1000).toISOString();
+}
+
 function outputsOf(tx: Entry): HTMLElement {
   return h('ul', { class: 'outputs' }, ...tx.outputs.map((o) => h('li', { 'data-vout': o.vout },
     `#${o.vout} `, h('span', { class: 'mono' }, o.address ?? '(no address)'), ` ${sats(o.amount)}`,
@@ -25,6 +30,9 @@ export function historyView(session: Session, wallet: string): View & { refresh(
   const pageInfo = h('span');
   const cursors: Array<string | undefined> = [undefined];
   let next: string | null = null;
+  // Each row's action slot by txid: a redraw (any live event) moves an open Bump/Cancel prompt,
+  // with what was typed in it, into the new row instead of dropping it.
+  let slots = new Map<string, HTMLElement>();
   const newer = h('button', { type: 'button', onclick: () => void go(-1) }, 'Newer');
   const older = h('button', { type: 'button', onclick: () => void go(1) }, 'Older');
   // Outside the rows, which the next refresh redraws.
@@ -58,8 +66,10 @@ export function historyView(session: Session, wallet: string): View & { refresh(
   };
 
   const row = (tx: Entry): HTMLElement => {
-    const slot = h('div', { class: 'action' });
     const mayChange = session.can('wallet:send') && tx.direction !== 'incoming' && tx.status === 'pending';
+    const kept = slots.get(tx.txid);
+    const slot = mayChange && kept ? kept : h('div', { class: 'action' });
+    if (mayChange && !kept) slots.set(tx.txid, slot);
     const buttons = mayChange
       ? h('span', {},
           h('button', { type: 'button', 'data-action': 'bump', onclick: () => action(tx, 'bump', slot) }, 'Bump fee'),
@@ -72,7 +82,7 @@ export function historyView(session: Session, wallet: string): View & { refresh(
         h('span', { class: 'amount' }, sats(tx.amount)),
         h('span', { class: 'status', 'data-field': 'status' }, tx.status === 'confirmed' ? `confirmed (${tx.confirmations})` : tx.status),
         tx.fee !== null ? h('span', {}, `fee ${sats(tx.fee)}`) : null,
-        h('time', {}, new Date(tx.time * 1000).toISOString().replace('T', ' ').slice(0, 19)),
+        h('time', { datetime: iso(tx.time) }, `${iso(tx.time).replace('T', ' ').slice(0, 19)} UTC`),
         tx.label ? h('span', {}, tx.label) : null,
         buttons),
       outputsOf(tx), slot);
@@ -84,7 +94,12 @@ export function historyView(session: Session, wallet: string): View & { refresh(
       const page = await session.http.getTransactionHistory({ wallet, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
       error.clear();
       next = page.nextCursor;
+      const focused = document.activeElement;
+      const shown = new Set(page.transactions.map((t) => t.txid));
+      slots = new Map([...slots].filter(([txid]) => shown.has(txid)));
       replace(body, ...(page.transactions.length ? page.transactions.map(row) : [h('p', { class: 'empty' }, 'No transactions yet.')]));
+      // Moving a kept prompt took the focus from its fee-rate field: give it back.
+      if (focused instanceof HTMLElement && focused !== document.activeElement && body.contains(focused)) focused.focus();
       newer.disabled = cursors.length === 1;
       older.disabled = next === null;
       pageInfo.textContent = `page ${cursors.length}`;

@@ -38,6 +38,10 @@ export function sendView(session: Session, wallet: string, onSent: () => void): 
   const form = h('form', { 'data-testid': 'send-form', onsubmit: (e: Event) => {
     e.preventDefault();
     void dryRun();
+  },
+  // An edit after a preview drops it: "Confirm and send" only ever sends what is on screen.
+  oninput: () => {
+    if (preview.firstChild) replace(preview);
   } },
     h('label', {}, 'To ', h('input', { name: 'address', required: true, size: 50, autocomplete: 'off', spellcheck: 'false' })),
     h('label', {}, 'Amount (sats) ', h('input', { name: 'amount', required: true, inputmode: 'numeric', size: 14 })),

@@ -30,13 +30,17 @@ export function walletView(session: Session, wallet: string, onLive: (state: Liv
   };
   const send = session.can('wallet:send') ? sendView(session, wallet, refreshSoon) : null;
   const el = h('div', { class: 'wallet', 'data-wallet': wallet }, balance.el, send?.el, events.el, history.el, addresses.el);
+  // How the feed went live ("live from seq 17"); the header adds the latest seq to it.
+  let liveDetail = '';
   const feed = new LiveFeed(session, wallet, {
     onEvent(e) {
       events.add(e);
+      onLive('live', `${liveDetail} · latest seq ${e.seq}`);
       refreshSoon();
     },
     onState(state, detail) {
       if (state === 'live') {
+        liveDetail = detail;
         events.note(detail);
         // Whatever happened while the socket was down is in the stores now: re-read it.
         refreshSoon();
