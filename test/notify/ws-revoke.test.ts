@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { createClient, WalletdConnectionClosedError } from '../../src/client/index.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { ok, startChainDaemon, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { WsClient } from './ws-client.ts';
@@ -73,5 +74,21 @@ describe('token_revoke and live WebSocket sessions', () => {
     await s.client.result('subscribe', { events: ['block'] });
     expect(await s.client.result('token_revoke', { id: self.id })).toBe(true);
     expect(await closeOrOpen(s.closed, 5_000)).toEqual({ code: 4401, reason: 'token revoked' });
+  });
+
+  it("ends @walletd/client's subscription iterator with the close code and reason", async () => {
+    const d = daemon!;
+    const t = await ok<{ token: string; id: string }>(d, d.adminToken, 'token_create', { name: 'ui', scopes: ['wallet:read'] });
+    const client = createClient({ ws: d.url.replace(/^http/, 'ws') }, { token: t.token });
+    const sub = await client.subscribe({ events: ['block'] });
+    const iterator = sub[Symbol.asyncIterator]();
+    const next = iterator.next().then(() => 'resolved', (err: unknown) => err);
+    expect(await ok(d, d.adminToken, 'token_revoke', { id: t.id })).toBe(true);
+    const outcome = await Promise.race([next, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000))]);
+    expect(outcome).toBeInstanceOf(WalletdConnectionClosedError);
+    expect(outcome).toMatchObject({ closeCode: 4401, reason: 'token revoked', code: 'UNAUTHORIZED' });
+    // A call on the dead connection cannot reconnect with the revoked token: UNAUTHORIZED again.
+    await expect(client.tokenInfo()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    await client.close();
   });
 });
