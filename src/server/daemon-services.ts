@@ -17,7 +17,7 @@ import { WalletService } from '../wallet/wallet-service.ts';
 import { PortabilityService } from '../portability/portability-service.ts';
 import { Metrics } from './metrics.ts';
 import { walletdVersion } from '../package-version.ts';
-import { LiveSessions } from '../rpc/live-sessions.ts';
+import { LiveSessions, WS_TOKEN_EXPIRED } from '../rpc/live-sessions.ts';
 
 /** The real clock; its timers never keep the process alive. */
 export function systemClock(): Clock {
@@ -106,6 +106,8 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
   const sessions = new LiveSessions();
   const notify = createNotifier({
     config, keystore, clock, log: logger.child({ component: 'notify' }), onWebhook: (outcome) => metrics.observeWebhook(outcome),
+    // README "Lineage": an expired token's sockets end at its next push, like a revoked one's.
+    onTokenExpired: (tokenId) => sessions.endTokens([tokenId], WS_TOKEN_EXPIRED),
   });
   const wallet = new WalletService({
     store: keystore.wallets,

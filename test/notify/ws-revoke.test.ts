@@ -91,4 +91,21 @@ describe('token_revoke and live WebSocket sessions', () => {
     await expect(client.tokenInfo()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
     await client.close();
   });
+
+  it("closes an expired token's subscribed socket with 4401 'token expired' at its next event", async () => {
+    const d = daemon!;
+    await ok(d, d.adminToken, 'create_wallet', { name: 'expiry' });
+    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    const t = await ok<{ token: string }>(d, d.adminToken, 'token_create', {
+      name: 'short', scopes: ['wallet:read'], constraints: { expiresAt },
+    });
+    const s = await connect(t.token);
+    await s.client.result('subscribe', { events: ['block'] });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // No push yet, so the socket is still open; the next block event finds the token expired.
+    expect(s.client.ws.readyState).toBe(WebSocket.OPEN);
+    await ctx.node.mine(1);
+    expect(await closeOrOpen(s.closed, 20_000)).toEqual({ code: 4401, reason: 'token expired' });
+    expect(s.client.events).toEqual([]);
+  }, 40_000);
 });
