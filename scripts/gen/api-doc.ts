@@ -6,6 +6,8 @@
 import type { AnyMethod } from '../../src/rpc/define-method.ts';
 import { buildOpenRpcDocument, type OpenRpcMethod } from '../../src/rpc/discover.ts';
 import { authMethod } from '../../src/rpc/methods/auth-method.ts';
+import { WS_TOKEN_EXPIRED, WS_TOKEN_REVOKED } from '../../src/rpc/live-sessions.ts';
+import { WS_AUTH_DEADLINE, WS_GOING_AWAY } from '../../src/server/ws-route.ts';
 import { tsType, type JsonSchema } from './schema-to-ts.ts';
 
 /** Where the generated document lives, relative to the repository root. */
@@ -49,6 +51,12 @@ function methodSection(m: OpenRpcMethod): string {
 export function renderApiDoc(methods: readonly AnyMethod[]): string {
   // The version is left out so a release does not make the document drift.
   // As the dispatcher serves it: the table plus the pre-auth `auth` method.
+  const closeCodes = [
+    `${WS_GOING_AWAY} (the daemon is shutting down)`,
+    `${WS_AUTH_DEADLINE.code} '${WS_AUTH_DEADLINE.reason}'`,
+    `${WS_TOKEN_REVOKED.code} '${WS_TOKEN_REVOKED.reason}' (the token or an ancestor was revoked)`,
+    `${WS_TOKEN_EXPIRED.code} '${WS_TOKEN_EXPIRED.reason}'`,
+  ].join(', ');
   const doc = buildOpenRpcDocument([...methods, authMethod], 'current');
   const index = doc.methods.map((m) => `| [\`${m.name}\`](#${m.name.replace(/[^a-z0-9_-]/g, '')}) | \`${m['x-scope']}\` | ${cell(m.summary)} |`);
   return [
@@ -62,6 +70,8 @@ export function renderApiDoc(methods: readonly AnyMethod[]): string {
     'The same contract, machine-readable, is the OpenRPC document `rpc.discover` returns (OpenRPC\'s',
     'service discovery method; any valid token may call it). The examples are generated from the',
     'schemas: they show shapes, not real values.',
+    '',
+    `A WebSocket the daemon ends gets a close code: ${closeCodes}.`,
     '',
     '| method | scope | summary |',
     '|---|---|---|',

@@ -27,6 +27,8 @@ export function createNotifier(deps: {
   deadLetterPath?: string;
   /** Counts webhook outcomes (for /metrics). */
   onWebhook?: (outcome: WebhookOutcome) => void;
+  /** Called with each token whose subscriptions just expired, so its sockets can be closed. */
+  onTokenExpired?: (tokenId: string) => void;
 }): NotifyRuntime {
   const { config, keystore, clock, log } = deps;
   const n = config.notify;
@@ -59,6 +61,7 @@ export function createNotifier(deps: {
     latestSeq: async () =>
       (await keystore.db.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events'))?.seq ?? 0,
     onStored: webhooks ? (event) => webhooks.deliver(event) : undefined,
+    onTokenExpired: deps.onTokenExpired,
   });
   return { notifier, webhooks };
 }

@@ -31,6 +31,8 @@ export interface NotifierDeps {
   latestSeq?: () => Promise<number>;
   /** Called with each stored event, after the live fan-out (webhooks). */
   onStored?: (event: WalletEvent) => void;
+  /** Called once per token whose subscriptions expired at this event (the daemon closes its sockets). */
+  onTokenExpired?: (tokenId: string) => void;
 }
 
 /** The connection a subscription belongs to (a `Session` satisfies it). */
@@ -96,7 +98,19 @@ export class Notifier {
         const stored = await this.deps.store.appendEvent({ ...event, at });
         this.lastSeq = Math.max(this.lastSeq, stored.seq);
         // Synchronous from here on, so a subscribe sees either all or none of this event's fan-out.
-        for (const [id, until] of [...this.expiresAt]) if (stored.at >= until) this.remove(id);
+        const expired = new Set<string>();
+        for (const [id, until] of [...this.expiresAt]) {
+          if (stored.at < until) continue;
+          expired.add(this.tokenOf.get(id)!);
+          this.remove(id);
+        }
+        for (const tokenId of expired) {
+          try {
+            this.deps.onTokenExpired?.(tokenId);
+          } catch (err) {
+            this.logError(err, 'could not close an expired token\'s sessions');
+          }
+        }
         for (const sub of this.subs.values()) {
           try {
             sub.offer(stored);

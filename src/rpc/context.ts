@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { WalletdConfig } from '../config/schema.ts';
 import type { PortabilityApi } from '../portability/portability-api.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import type { LiveSessions } from './live-sessions.ts';
 import type { Clock } from '../wallet/ports.ts';
 import type { SpendGuard, WalletApi } from '../wallet/wallet-api.ts';
 import type { AnyMethod } from './define-method.ts';
@@ -46,6 +47,8 @@ export interface Session {
   selectedWallet: string | null;
   /** Pushes a server-to-client notification; only WebSocket sessions have it. */
   notify?: (method: string, params: unknown) => void;
+  /** Ends the connection with a close frame (after dropping its subscriptions); WebSocket only. */
+  close?: (code: number, reason: string) => void;
 }
 
 /** Everything handlers may call. The daemon builds one; tests pass fakes. */
@@ -64,6 +67,8 @@ export interface RpcServices {
   events?: EventStore;
   /** Live notifications (SPEC §8): subscribe, unsubscribe, and cleanup when a connection ends. */
   notifier?: Notifier;
+  /** Open WebSocket sessions, so token_revoke can close those its lineage authenticated. */
+  sessions?: LiveSessions;
   /** Persisted wrong-passphrase backoff (issue 12); absent in tests that do not need it. */
   backoff?: PassphraseBackoffStore;
 }

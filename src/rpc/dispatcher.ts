@@ -128,8 +128,14 @@ export class RpcDispatcher {
     await this.authThrottle.penalize(source);
   }
 
+  /** Tracks a WebSocket session, so revoking its token can close it (README "Lineage"). */
+  startSession(session: Session): void {
+    this.services.sessions?.add(session);
+  }
+
   /** Drops the subscriptions of a connection that closed (SPEC §8: a subscription dies with its connection). */
   endSession(session: Session): void {
+    this.services.sessions?.remove(session);
     this.services.notifier?.endSession(session.id);
   }
 

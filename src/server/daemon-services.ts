@@ -17,6 +17,7 @@ import { WalletService } from '../wallet/wallet-service.ts';
 import { PortabilityService } from '../portability/portability-service.ts';
 import { Metrics } from './metrics.ts';
 import { walletdVersion } from '../package-version.ts';
+import { LiveSessions, WS_TOKEN_EXPIRED } from '../rpc/live-sessions.ts';
 
 /** The real clock; its timers never keep the process alive. */
 export function systemClock(): Clock {
@@ -102,8 +103,11 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
   // Secret keys are typed `unknown` by the schema helper; validation made them strings.
   const chain = createChainBackend({ ...config.chain, password: config.chain.password as string | undefined });
   const metrics = new Metrics({ version: VERSION });
+  const sessions = new LiveSessions();
   const notify = createNotifier({
     config, keystore, clock, log: logger.child({ component: 'notify' }), onWebhook: (outcome) => metrics.observeWebhook(outcome),
+    // README "Lineage": an expired token's sockets end at its next push, like a revoked one's.
+    onTokenExpired: (tokenId) => sessions.endTokens([tokenId], WS_TOKEN_EXPIRED),
   });
   const wallet = new WalletService({
     store: keystore.wallets,
@@ -130,6 +134,7 @@ export function createRuntime(deps: { config: WalletdConfig; keystore: Keystore;
     audit: keystore.events,
     events: keystore.events,
     notifier: notify.notifier,
+    sessions,
     clock,
     config,
     nodeInfo: async () => nodeInfoOf(config, wallet),

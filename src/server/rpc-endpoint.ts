@@ -10,6 +10,8 @@ export interface RpcEndpoint {
   authenticate(bearer: string | undefined, source?: string): Promise<CallerToken>;
   /** Runs one JSON-RPC request or batch; null when nothing is to be sent back (notifications). */
   handle(body: unknown, session: Session): Promise<unknown>;
+  /** Registers a WebSocket session as it opens, so the RPC layer can close it later. */
+  startSession?(session: Session): void;
   /** Drops per-connection state (subscriptions) when a WebSocket closes, if the dispatcher keeps any. */
   endSession?(session: Session): void;
 }

@@ -17,6 +17,9 @@ import type { RpcEndpoint } from './rpc-endpoint.ts';
 /** WebSocket close code for "going away": the daemon is shutting down (RFC 6455 §7.4.1). */
 export const WS_GOING_AWAY = 1001;
 
+/** WebSocket close frame for a connection that did not authenticate in time (SPEC §10). */
+export const WS_AUTH_DEADLINE = { code: 4001, reason: 'authentication deadline passed' } as const;
+
 const WS_OPEN = 1;
 
 /** Registers the `/ws` route on an app that already has @fastify/websocket. */
@@ -66,15 +69,26 @@ export function registerWsRoute(
       };
       const log = deps.logger.child({ session: session.id, unix: deps.isUnix(req) });
       log.debug('websocket connected');
+      /** Sends the close frame; a peer that never answers the close handshake is cut off anyway. */
+      const closeWith = (code: number, reason: string) => {
+        socket.close(code, reason);
+        setTimeout(() => socket.terminate(), 1_000).unref();
+      };
       // An unauthenticated socket costs memory and a file descriptor: give it a deadline.
       const authDeadline = session.token || !deps.authDeadlineMs ? null : setTimeout(() => {
         if (session.token) return;
-        socket.close(4001, 'authentication deadline passed');
-        // A peer that never answers the close handshake is cut off anyway.
-        setTimeout(() => socket.terminate(), 1_000).unref();
+        closeWith(WS_AUTH_DEADLINE.code, WS_AUTH_DEADLINE.reason);
       }, deps.authDeadlineMs);
       // Messages of one connection run in order: `auth` must finish before the next call.
       let queue: Promise<void> = Promise.resolve();
+      session.close = (code, reason) => {
+        // Subscriptions stop at once; the frame waits for queued replies (a self-revoke's answer).
+        deps.dispatcher.endSession?.(session);
+        session.notify = undefined;
+        log.debug({ code }, 'websocket closed by the server');
+        queue = queue.then(() => closeWith(code, reason));
+      };
+      deps.dispatcher.startSession?.(session);
       socket.on('message', (data, isBinary) => {
         const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
         if (size > deps.maxMessageBytes) {

@@ -61,7 +61,7 @@ export function createClient(endpoint: ClientEndpoint, options: ClientOptions = 
         : wsTransport(endpoint.ws, options.token, (n) => {
             router.route(n);
             for (const l of listeners) l(n);
-          }, options.WebSocket, () => router.endAll());
+          }, options.WebSocket, (err) => router.endAll(err));
   let nextId = 1;
 
   const call = async (method: string, params?: unknown): Promise<unknown> => {

@@ -25,6 +25,35 @@ export class WalletdRpcError extends Error {
   }
 }
 
+/** WebSocket close codes after which reconnecting with the same token cannot succeed. */
+export const UNAUTHORIZED_CLOSE_CODES: readonly number[] = [4001, 4401];
+
+/**
+ * The daemon closed the WebSocket because its token is no longer valid (4401 'token revoked' or
+ * 'token expired', 4001 'authentication deadline passed'): subscription iterators and pending
+ * calls of that connection reject with it, since reconnecting with the same token cannot work.
+ */
+export class WalletdConnectionClosedError extends Error {
+  /** The WebSocket close code (e.g. 4401). */
+  readonly closeCode: number;
+  /** The close frame's reason, e.g. 'token revoked'. */
+  readonly reason: string;
+  /** Always `UNAUTHORIZED`, so callers can match it like a JSON-RPC error's `data.code`. */
+  readonly code = 'UNAUTHORIZED' as const;
+
+  constructor(closeCode: number, reason: string) {
+    super(`walletd closed the connection: ${closeCode} ${reason || '(no reason)'}`);
+    this.name = 'WalletdConnectionClosedError';
+    this.closeCode = closeCode;
+    this.reason = reason;
+  }
+}
+
+/** True when `err` is a WalletdConnectionClosedError. */
+export function isWalletdConnectionClosedError(err: unknown): err is WalletdConnectionClosedError {
+  return err instanceof WalletdConnectionClosedError;
+}
+
 /** True when `err` is a WalletdRpcError, optionally with the given string code. */
 export function isWalletdRpcError(err: unknown, code?: string): err is WalletdRpcError {
   return err instanceof WalletdRpcError && (code === undefined || err.data.code === code);

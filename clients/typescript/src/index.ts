@@ -4,7 +4,7 @@
  */
 export { createClient, toWireName } from './create-client.js';
 export type { CallFn, ClientEndpoint, ClientOptions, WalletdClient } from './create-client.js';
-export { WalletdRpcError, isWalletdRpcError } from './errors.js';
+export { WalletdConnectionClosedError, WalletdRpcError, isWalletdConnectionClosedError, isWalletdRpcError } from './errors.js';
 export type { WalletdErrorData } from './errors.js';
 export type { Subscription, WalletEvent } from './subscription.js';
 export type { JsonRpcReply, JsonRpcRequest, RpcNotification } from './transports.js';

@@ -44,6 +44,7 @@ class LiveSubscription implements Subscription {
   private readonly queue: WalletEvent[] = [];
   private readonly enders = new Set<() => void>();
   private closed = false;
+  private failure: Error | null = null;
 
   constructor(
     readonly id: string,
@@ -81,9 +82,13 @@ class LiveSubscription implements Subscription {
     await this.unsubscribe(this.id);
   }
 
-  /** Ends the subscription locally (its connection is gone): listeners go, iterators finish. */
-  end(): void {
+  /**
+   * Ends the subscription locally (its connection is gone): listeners go, iterators finish, or
+   * reject with `err` once drained when the daemon refused the token (a UI must not show "live").
+   */
+  end(err?: Error): void {
     this.closed = true;
+    this.failure = err ?? null;
     this.listeners.clear();
     this.queue.length = 0;
     for (const end of [...this.enders]) end();
@@ -113,6 +118,7 @@ class LiveSubscription implements Subscription {
         wake = null;
         if (buffered.length > 0) return { value: buffered.shift()!, done: false };
         stop();
+        if (this.failure) throw this.failure;
         return { value: undefined, done: true };
       },
       return: async () => {
@@ -140,8 +146,8 @@ export class SubscriptionRouter {
   }
 
   /** Ends every subscription: the connection closed, and they died with it (SPEC §8). */
-  endAll(): void {
-    for (const sub of this.live.values()) sub.end();
+  endAll(err?: Error): void {
+    for (const sub of this.live.values()) sub.end(err);
     this.live.clear();
   }
 

@@ -5,6 +5,7 @@
  * browsers), which cannot set headers: the token then goes as `auth {token}`, the first message
  * (SPEC §4). Either way the token never goes in the URL.
  */
+import { UNAUTHORIZED_CLOSE_CODES, WalletdConnectionClosedError } from './errors.js';
 import { authHeaders, parseReply, withDefaultPath, type JsonRpcReply, type RpcNotification, type Transport } from './transports.js';
 
 /** The part of the WebSocket API the transport uses; `ws` and the WHATWG WebSocket both have it. */
@@ -12,7 +13,10 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(): void;
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown }) => void): void;
+  addEventListener(
+    type: 'open' | 'close' | 'error' | 'message',
+    listener: (event: { data?: unknown; code?: number; reason?: string }) => void,
+  ): void;
 }
 
 /** A WebSocket constructor; the second argument carries headers for the `ws` package. */
@@ -59,7 +63,8 @@ export function wsTransport(
   token: string | undefined,
   onNotification: (n: RpcNotification) => void,
   impl?: WebSocketConstructor,
-  onClosed?: () => void,
+  /** Called when the connection closes; `err` is set when the daemon refused the token (4401, 4001). */
+  onClosed?: (err?: WalletdConnectionClosedError) => void,
 ): Transport {
   const endpoint = withDefaultPath(url, '/ws');
   const pending = new Map<number | string, { resolve: (r: JsonRpcReply) => void; reject: (e: Error) => void }>();
@@ -122,12 +127,15 @@ export function wsTransport(
         failAll(err);
         reject(err);
       });
-      ws.addEventListener('close', () => {
+      ws.addEventListener('close', (event) => {
         socket = null;
-        failAll(new Error('WebSocket closed'));
-        // Subscriptions die with their connection (SPEC §8): their iterators end.
-        onClosed?.();
-        reject(new Error('WebSocket closed'));
+        const code = event.code ?? 0;
+        // A revoked or expired token cannot reconnect: say so, with the daemon's code and reason.
+        const refused = UNAUTHORIZED_CLOSE_CODES.includes(code) ? new WalletdConnectionClosedError(code, event.reason ?? '') : undefined;
+        failAll(refused ?? new Error('WebSocket closed'));
+        // Subscriptions die with their connection (SPEC §8): their iterators end (with `refused`).
+        onClosed?.(refused);
+        reject(refused ?? new Error('WebSocket closed'));
       });
       ws.addEventListener('message', onMessage);
     });

@@ -11,6 +11,7 @@ import {
   fromWireConstraints, inheritConstraints, mintToken, subsetViolation, toWireConstraints,
 } from '../tokens.ts';
 import { descendantIds, isAncestor, revokeLineage } from '../lineage.ts';
+import { WS_TOKEN_REVOKED } from '../live-sessions.ts';
 
 const strict = { additionalProperties: false } as const;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -116,6 +117,8 @@ export const tokenRevoke = defineMethod({
     if (revoked.length === 0) fail('TOKEN_NOT_FOUND', undefined, { id: params.id });
     // Live WebSocket subscriptions would otherwise keep pushing events to a revoked lineage.
     for (const id of revoked) ctx.services.notifier?.dropToken(id);
+    // ...and the sockets themselves end, so a client sees the revoke instead of a silent stream.
+    ctx.services.sessions?.endTokens(revoked, WS_TOKEN_REVOKED);
     return true as const;
   },
 });
