@@ -169,5 +169,5 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
       `${stats.freedCoinsSpent} coins spent after their lease expired, 0 lost; ${perIteration} ms per iteration`,
     );
     if (ITERATIONS >= 3) expect(stats.betweenBroadcastAndAnswer).toBeGreaterThan(0);
-  });
+  }, 60_000 + ITERATIONS * 30_000);
 });
