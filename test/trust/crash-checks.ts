@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { openKeystore } from '../../src/keystore/index.ts';
-import { ok, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+import { ok, rpc, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
 
 /** One row of the keystore's output_leases table. */
@@ -113,4 +113,17 @@ export async function checkLeases(opts: {
     }
   }
   return freed;
+}
+
+/** For a failure message: walletd's view of each txid named in `message` and how the test knows it. */
+export async function explain(daemon: RunningDaemon, wallet: string, message: string, labels: Map<string, string>): Promise<string> {
+  const out: string[] = [];
+  for (const [txid] of message.matchAll(/[0-9a-f]{64}/g)) {
+    const answer = await rpc(daemon, daemon.adminToken, 'get_transaction', { wallet, txid });
+    const t = answer.result as { status?: string; replacedBy?: string | null; conflictedBy?: string | null; inputs?: Array<{ txid: string; vout: number }> } | undefined;
+    out.push(`${txid.slice(0, 12)}: acked as ${labels.get(txid) ?? 'not acknowledged'}, walletd status ${t?.status}, replacedBy ${t?.replacedBy ?? null}, ` +
+      `conflictedBy ${t?.conflictedBy ?? null}, inputs ${(t?.inputs ?? []).map((i) => `${i.txid.slice(0, 12)}:${i.vout}`).join(' ')}`);
+  }
+  const logs = daemon.logs.filter((l) => typeof l.level === 'number' && l.level >= 40).slice(-5);
+  return `${out.join('; ')}; daemon warnings: ${JSON.stringify(logs).slice(0, 2000)}`;
 }

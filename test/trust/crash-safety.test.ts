@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ok, rpc, startChainDaemon, until, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { startChainProxy, type ChainProxy } from './chain-proxy.ts';
-import { checkKeystore, checkLeases, nodeKnows, nodeSends, walletSends } from './crash-checks.ts';
+import { checkKeystore, checkLeases, explain, nodeKnows, nodeSends, walletSends } from './crash-checks.ts';
 import { trustSize } from './trust-sizes.ts';
 
 const ITERATIONS = trustSize('WALLETD_TRUST_CRASH_ITERATIONS', 5);
@@ -154,7 +154,9 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
         const onlyWalletd: string[] = [];
         for (const t of w) if (!n.has(t) && !(await nodeKnows(ctx.node, t))) onlyWalletd.push(t);
         return { onlyWalletd, onlyNode: [...n].filter((t) => !w.has(t)) };
-      }, ({ onlyWalletd, onlyNode }) => onlyWalletd.length === 0 && onlyNode.length === 0, 30_000);
+      }, ({ onlyWalletd, onlyNode }) => onlyWalletd.length === 0 && onlyNode.length === 0, 30_000).catch(async (err: Error) => {
+        throw new Error(`iteration ${iter}: ${err.message}; ${await explain(after, wallet, String(err.message), acked.sends)}`);
+      });
       const sends = await walletSends(after, wallet);
       for (const txid of acked.sends.keys()) expect(sends.has(txid), `acknowledged send ${txid}`).toBe(true);
       // Confirm this round's sends, and top the wallet up so a long run never runs dry.
