@@ -49,6 +49,8 @@ export const ERRORS = {
   CANNOT_BUMP: { rpcCode: -32050, message: 'Transaction can be neither replaced nor bumped by a child' },
   // SPEC §5: a `wallet` name two wallets share.
   WALLET_AMBIGUOUS: { rpcCode: -32020, message: 'More than one wallet has this name; give the wallet id' },
+  // Issue 16: the data dir's disk is full (SQLITE_FULL, ENOSPC); the failed write was rolled back.
+  STORAGE_FULL: { rpcCode: -32021, message: 'The data directory is out of disk space; free space and retry' },
   INTERNAL: { rpcCode: -32603, message: 'Internal error' },
 } as const satisfies Record<string, { rpcCode: number; message: string }>;
 
@@ -86,4 +88,14 @@ export function fail(code: ErrorCode, message?: string, details?: Record<string,
 /** True when `err` is a WalletdError with the given code (or any code when omitted). */
 export function isWalletdError(err: unknown, code?: ErrorCode): err is WalletdError {
   return err instanceof WalletdError && (code === undefined || err.code === code);
+}
+
+/** True when `err` (or its cause) is the keystore's or the filesystem's "disk full": SQLITE_FULL, ENOSPC or EDQUOT. */
+export function isStorageFull(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
+    if (/\bSQLITE_FULL\b|\bENOSPC\b/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -36,7 +36,7 @@ export const EXIT_CLASSES: readonly ExitClass[] = [
   { exit: 19, name: 'no wallet', meaning: 'no wallet given and no default, or an ambiguous wallet name', codes: ['WALLET_NOT_SELECTED', 'WALLET_AMBIGUOUS'] },
   { exit: 20, name: 'state', meaning: "the wallet's state refuses it (already confirmed, already exists)", codes: ['ALREADY_CONFIRMED', 'WALLET_EXISTS', 'NETWORK_MISMATCH'] },
   { exit: 26, name: 'rejected', meaning: 'the network rejected the transaction', codes: ['BROADCAST_REJECTED'] },
-  { exit: 28, name: 'unavailable', meaning: 'try again later: chain down, rate limited, shutting down, no fee estimate', codes: ['CHAIN_UNAVAILABLE', 'RATE_LIMITED', 'SHUTTING_DOWN', 'FEE_ESTIMATE_UNAVAILABLE'] },
+  { exit: 28, name: 'unavailable', meaning: 'try again later: chain down, rate limited, shutting down, no fee estimate, disk full', codes: ['CHAIN_UNAVAILABLE', 'RATE_LIMITED', 'SHUTTING_DOWN', 'FEE_ESTIMATE_UNAVAILABLE', 'STORAGE_FULL'] },
 ];
 
 const byCode = new Map(EXIT_CLASSES.flatMap((c) => c.codes.map((code) => [code, c] as const)));

@@ -17,7 +17,7 @@ import {
 import { pino, type Logger } from 'pino';
 import type { AnyMethod } from './define-method.ts';
 import type { AuditNote, CallContext, CallerToken, RpcServices, Session } from './context.ts';
-import { ERRORS, WalletdError, fail } from '../errors.ts';
+import { ERRORS, WalletdError, fail, isStorageFull } from '../errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { AUTH_METHOD_NAME, authMethod } from './methods/auth-method.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -302,6 +302,11 @@ export class RpcDispatcher {
     }
     // SPEC §1: a library error may quote its input (a mnemonic, a bundle); log it scrubbed.
     log().error({ err: safeError(err, secrets) }, 'rpc handler failed');
+    // A full disk is the operator's to fix, not a bug: say so (SQLite rolled the write back).
+    if (isStorageFull(err)) {
+      const e = new WalletdError('STORAGE_FULL').toJsonRpc();
+      return { outcome: 'STORAGE_FULL', response: createJSONRPCErrorResponse(id, e.code, e.message, e.data) };
+    }
     return {
       outcome: 'INTERNAL',
       response: createJSONRPCErrorResponse(id, ERRORS.INTERNAL.rpcCode, ERRORS.INTERNAL.message, { code: 'INTERNAL' }),

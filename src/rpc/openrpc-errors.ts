@@ -24,7 +24,7 @@ export function errorCodesOf(m: AnyMethod): ErrorCode[] {
   const codes: ErrorCode[] = ['UNAUTHORIZED', 'TOKEN_EXPIRED', 'RATE_LIMITED', 'INVALID_PARAMS'];
   if (m.scope !== ANY_TOKEN) codes.push('FORBIDDEN_SCOPE');
   if (takesWallet(m)) codes.push('FORBIDDEN_SCOPE', 'WALLET_NOT_FOUND', 'WALLET_NOT_SELECTED');
-  codes.push(...(m.errors ?? []), 'SHUTTING_DOWN', 'INTERNAL');
+  codes.push(...(m.errors ?? []), 'SHUTTING_DOWN', 'STORAGE_FULL', 'INTERNAL');
   return [...new Set(codes)];
 }
 

@@ -3,63 +3,44 @@
  * regtest node, fires concurrent state-changing calls, kills it with SIGKILL at a random moment,
  * then checks the keystore (SQLCipher cipher_integrity_check and SQLite integrity_check), that
  * every acknowledged call's effect survived, that every send is either recorded by walletd and
- * known to the node or absent from both, and that no address was handed out twice.
- * Iterations: WALLETD_TRUST_CRASH_ITERATIONS.
+ * known to the node or absent from both, that no address was handed out twice, and that no lease
+ * outlives its expiry. One iteration in three is killed by the chain proxy right after the node
+ * accepted a broadcast and before walletd hears the answer. The node and the funded wallet are
+ * reused across iterations. Iterations: WALLETD_TRUST_CRASH_ITERATIONS.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openKeystore } from '../../src/keystore/index.ts';
 import { ok, rpc, startChainDaemon, until, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
+import { startChainProxy, type ChainProxy } from './chain-proxy.ts';
+import { checkKeystore, checkLeases, explain, nodeKnows, nodeSends, walletSends } from './crash-checks.ts';
 import { trustSize } from './trust-sizes.ts';
 
 const ITERATIONS = trustSize('WALLETD_TRUST_CRASH_ITERATIONS', 5);
+// Short leases, so leases left by killed calls expire within the run and their coins must come back.
+const LEASE_SECONDS = 6;
 const ctx = useRegtestNode();
 const datadir = mkdtempSync(join(tmpdir(), 'walletd-crash-'));
 let d: RunningDaemon | undefined;
+let proxy: ChainProxy | undefined;
 afterAll(async () => {
   d?.child.kill('SIGKILL');
   await d?.exited;
+  await proxy?.close();
 });
 
 /** What the acknowledged calls of all iterations promise. */
 const acked = { wallets: new Set<string>(), addresses: [] as string[], tokens: new Set<string>(), sends: new Map<string, string>(), keyed: new Map<string, string>() };
 
-async function integrity(): Promise<void> {
-  const ks = await openKeystore({ datadir });
-  try {
-    expect(await ks.db.all('PRAGMA cipher_integrity_check')).toEqual([]);
-    expect(await ks.db.all<Record<string, string>>('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
-  } finally {
-    await ks.close();
-  }
-}
-
-/** Txids the node's wallet received at `dest`, mempool included. */
-async function nodeSends(dest: string): Promise<Set<string>> {
-  const list = await ctx.node.rpc<Array<{ address?: string; txid: string; category: string }>>('listtransactions', '*', 10_000, 0, true);
-  return new Set(list.filter((t) => t.address === dest && t.category === 'receive').map((t) => t.txid));
-}
-
-/** Txids walletd's ledger says it sent, every page. */
-async function walletSends(daemon: RunningDaemon, wallet: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  let cursor: string | null = null;
-  do {
-    const page: { transactions: Array<{ txid: string; direction: string }>; nextCursor: string | null } = await ok(
-      daemon, daemon.adminToken, 'get_transaction_history', { wallet, limit: 1000, ...(cursor ? { cursor } : {}) },
-    );
-    for (const t of page.transactions) if (t.direction === 'outgoing') out.add(t.txid);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
+const start = (): Promise<RunningDaemon> =>
+  startChainDaemon(ctx.node, datadir, { WALLETD_CHAIN_URL: proxy!.url, WALLETD_WALLET_LEASE_SECONDS: String(LEASE_SECONDS) });
 
 describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => {
-  it('keeps the keystore intact and every acknowledged write, and sends agree with the node', async () => {
-    d = await startChainDaemon(ctx.node, datadir);
+  it('keeps the keystore intact, every acknowledged write and lease, frees expired leases, and sends agree with the node', async () => {
+    proxy = await startChainProxy(ctx.node.url);
+    d = await start();
     const wallet = (await ok<{ id: string }>(d, d.adminToken, 'create_wallet', { name: 'payer' })).id;
     acked.wallets.add(wallet);
     const funding = await ok<{ address: string }>(d, d.adminToken, 'generate_address', { wallet });
@@ -68,7 +49,9 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
     await ctx.node.mine(1);
     await until(() => ok<{ confirmed: number }>(d!, d!.adminToken, 'get_balance', { wallet }), (b) => b.confirmed === 20_000_000);
     const dest = await ctx.node.rpc<string>('getnewaddress');
-    let killedInFlight = 0;
+    const stats = { inFlight: 0, betweenBroadcastAndAnswer: 0, bumps: 0, leasesChecked: 0, freedCoinsSpent: 0 };
+    const heldPsbts: Array<{ inputs: string[]; leasedUntil: number }> = [];
+    const began = Date.now();
 
     for (let iter = 0; iter < ITERATIONS; iter += 1) {
       // The daemon restarted by the previous iteration's checks is this one's victim.
@@ -82,9 +65,18 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
       // A wallet whose passphrase is set while the kill may land: an acknowledged set must hold.
       const guarded = (await ok<{ id: string }>(daemon, token, 'create_wallet', { name: `p-${iter}` })).id;
       acked.wallets.add(guarded);
+      // A pending, replaceable own send for bump_fee to replace while the kill may land.
+      const original = await ok<{ txid: string }>(daemon, token, 'send_transaction', { wallet, outputs: [{ address: dest, amount: 30_000 }], feeRate: 2 });
+      acked.sends.set(original.txid, 'to bump');
       let passphraseSet = false;
       const calls: Array<Promise<unknown>> = [
         call('set_passphrase', { wallet: guarded, newPassphrase: `crash passphrase ${iter}` }, () => (passphraseSet = true)),
+        call('bump_fee', { wallet, txid: original.txid, feeRate: 6 }, (r) => {
+          acked.sends.set(r.txid as string, 'bump');
+          stats.bumps += 1;
+        }),
+        call('create_psbt', { wallet, outputs: [{ address: dest, amount: 15_000 }], feeRate: 2 }, (r) =>
+          heldPsbts.push({ inputs: r.inputs as string[], leasedUntil: r.leasedUntil as number })),
       ];
       for (let i = 0; i < 3; i += 1) {
         calls.push(call('create_wallet', { name: `w-${iter}-${i}` }, (r) => acked.wallets.add(r.id as string)));
@@ -101,15 +93,30 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
       const all = Promise.allSettled(calls);
       let settled = false;
       void all.then(() => (settled = true));
-      // Early kills land among the first writes, late ones between broadcast and answer.
-      await new Promise((r) => setTimeout(r, (iter % 2) * 2_500 + Math.floor(Math.random() * 2_000)));
-      if (!settled) killedInFlight += 1;
-      daemon.child.kill('SIGKILL');
+      const kill = () => {
+        if (!settled) stats.inFlight += 1;
+        daemon.child.kill('SIGKILL');
+      };
+      if (iter % 3 === 2) {
+        // The proxy kills right after the node accepted the 1st..3rd broadcast, before walletd hears back.
+        const between = proxy.arm(1 + Math.floor(Math.random() * 3), kill);
+        const fallback = new Promise<null>((r) => setTimeout(() => r(null), 8_000));
+        const txid = await Promise.race([between, fallback]);
+        proxy.disarm();
+        // A rebroadcast of an already acknowledged send is not the case we are after.
+        if (txid && !acked.sends.has(txid)) stats.betweenBroadcastAndAnswer += 1;
+        if (!txid) kill();
+      } else {
+        // Early kills land among the first writes, late ones among the broadcasts and answers.
+        await new Promise((r) => setTimeout(r, (iter % 3) * 2_500 + Math.floor(Math.random() * 2_000)));
+        kill();
+      }
+      const killedAt = Date.now();
       await daemon.exited;
       await all;
 
-      await integrity();
-      d = await startChainDaemon(ctx.node, datadir);
+      const leases = await checkKeystore(datadir);
+      d = await start();
       const after = d;
       const wallets = new Set((await ok<Array<{ id: string }>>(after, after.adminToken, 'list_wallets')).map((w) => w.id));
       for (const id of acked.wallets) expect(wallets.has(id), `wallet ${id}`).toBe(true);
@@ -130,8 +137,26 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
         });
         expect(retry.txid).toBe(txid);
       }
+      const freed = await checkLeases({ daemon: after, wallet, leases, killedAt, leaseMs: LEASE_SECONDS * 1000, heldPsbts });
+      stats.leasesChecked += leases.length;
+      if (freed.length > 0) {
+        // An expired lease blocks nothing: spend exactly such a coin.
+        const coin = freed[0]!;
+        const sent = await ok<{ txid: string }>(after, after.adminToken, 'send_transaction', {
+          wallet, inputs: [{ txid: coin.txid, vout: coin.vout }], outputs: [{ address: dest, amount: 5_000 }], feeRate: 2,
+        });
+        acked.sends.set(sent.txid, 'freed');
+        stats.freedCoinsSpent += 1;
+      }
       // Recorded and known to the node, or absent from both (a recorded one is rebroadcast).
-      await until(async () => ({ w: await walletSends(after, wallet), n: await nodeSends(dest) }), ({ w, n }) => w.size === n.size && [...w].every((t) => n.has(t)), 30_000);
+      await until(async () => {
+        const [w, n] = [await walletSends(after, wallet), await nodeSends(ctx.node, dest)];
+        const onlyWalletd: string[] = [];
+        for (const t of w) if (!n.has(t) && !(await nodeKnows(ctx.node, t))) onlyWalletd.push(t);
+        return { onlyWalletd, onlyNode: [...n].filter((t) => !w.has(t)) };
+      }, ({ onlyWalletd, onlyNode }) => onlyWalletd.length === 0 && onlyNode.length === 0, 30_000).catch(async (err: Error) => {
+        throw new Error(`iteration ${iter}: ${err.message}; ${await explain(after, wallet, String(err.message), acked.sends)}`);
+      });
       const sends = await walletSends(after, wallet);
       for (const txid of acked.sends.keys()) expect(sends.has(txid), `acknowledged send ${txid}`).toBe(true);
       // Confirm this round's sends, and top the wallet up so a long run never runs dry.
@@ -139,6 +164,12 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
       if (balance.confirmed < 3_000_000) for (let i = 0; i < 10; i += 1) await ctx.node.fund(funding.address, 1_000_000n);
       await ctx.node.mine(1);
     }
-    console.log(`crash: ${ITERATIONS} kills (${killedInFlight} with calls in flight), ${acked.sends.size} acknowledged sends, ${acked.addresses.length} addresses, 0 lost`);
-  });
+    const perIteration = Math.round((Date.now() - began) / ITERATIONS);
+    console.log(
+      `crash: ${ITERATIONS} kills (${stats.inFlight} with calls in flight, ${stats.betweenBroadcastAndAnswer} between the node's acceptance and walletd's answer), ` +
+      `${acked.sends.size} acknowledged sends (${stats.bumps} bump_fee), ${acked.addresses.length} addresses, ${stats.leasesChecked} leases checked, ` +
+      `${stats.freedCoinsSpent} coins spent after their lease expired, 0 lost; ${perIteration} ms per iteration`,
+    );
+    if (ITERATIONS >= 3) expect(stats.betweenBroadcastAndAnswer).toBeGreaterThan(0);
+  }, 60_000 + ITERATIONS * 30_000);
 });
