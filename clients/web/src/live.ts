@@ -6,7 +6,7 @@
  * Only the last `seq` survives a reload, in sessionStorage: it is a counter, not a secret, and
  * the token (which is) is never stored. sessionStorage is per tab and gone when the tab closes.
  */
-import { isWalletdRpcError, type Subscription, type WalletdClient, type WalletEvent } from '@walletd/client';
+import { isWalletdConnectionClosedError, isWalletdRpcError, type Subscription, type WalletdClient, type WalletEvent } from '@walletd/client';
 import { describeError } from './errors.ts';
 import type { Session } from './session.ts';
 
@@ -96,6 +96,12 @@ export class LiveFeed {
         }
         reason = 'connection lost';
       } catch (err) {
+        // A revoked or expired token (close 4401, or UNAUTHORIZED) will not work on any retry.
+        if (isWalletdConnectionClosedError(err) || isWalletdRpcError(err, 'UNAUTHORIZED')) {
+          await this.stop();
+          this.handlers.onState('closed', `the token no longer works (${describeError(err).text}); paste a new one`);
+          return;
+        }
         reason = `connection failed (${describeError(err).text})`;
       }
       this.sub = null;
