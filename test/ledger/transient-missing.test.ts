@@ -19,7 +19,7 @@ const startDaemon = useDaemons();
 /** Regtest's coinbase maturity: a coinbase output can be spent in the block 100 above it. */
 const MATURITY = 100;
 
-describe('a send whose parent is only for now out of the mempool', () => {
+describe('sends whose parent is out of the chain or the mempool for a while', () => {
   let d: RunningDaemon;
   let wallet: string;
   let call: ReturnType<typeof walletCaller>;
@@ -85,5 +85,28 @@ describe('a send whose parent is only for now out of the mempool', () => {
     // The receive's coin stays spent by the send; only the send's change is left.
     const coins = await call<LedgerCoin[]>('get_unspent_outputs', { minConf: 0 });
     expect(coins.map((c) => c.txid)).toEqual([send.txid]);
+  });
+
+  it('a spend of a coinbase that a reorg orphans is conflicted, and pending again in the node\u2019s mempool when a reorg mines the coinbase again', async () => {
+    const { node } = ctx;
+    const id = (await ok<{ id: string }>(d, d.adminToken, 'create_wallet', { name: 'orphan' })).id;
+    const orphanCall = walletCaller(d, id);
+    const { address } = await orphanCall<{ address: string }>('generate_address');
+    const [cbBlock] = await node.mine(1, address);
+    await node.mine(MATURITY);
+    await settle(d, id, node);
+    const to = await node.rpc<string>('getnewaddress');
+    const send = await orphanCall<{ txid: string }>('send_transaction', { outputs: [{ address: to, amount: 10_000_000 }], feeRate: 2 });
+
+    await node.rpc('invalidateblock', cbBlock);
+    await settle(d, id, node);
+    expect(await orphanCall<{ status: string }>('get_tx_status', { txid: send.txid })).toMatchObject({ status: 'conflicted' });
+    expect(await node.rpc<string[]>('getrawmempool')).not.toContain(send.txid);
+
+    // The old chain is back, coinbase and all. Nobody but walletd resends the spend.
+    await node.rpc('reconsiderblock', cbBlock);
+    await settle(d, id, node);
+    expect(await node.rpc<string[]>('getrawmempool')).toContain(send.txid);
+    expect(await orphanCall<{ status: string }>('get_tx_status', { txid: send.txid })).toMatchObject({ status: 'pending' });
   });
 });

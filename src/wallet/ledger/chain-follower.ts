@@ -125,6 +125,7 @@ export class ChainFollower {
         watch = await this.refreshWatch(wallet.id, watch, changes);
       }
     }
+    await this.reviveAccepted(wallet, scanned.tip.height, changes);
     await this.resolveMissing(wallet, watch, seenTxids, scanned.tip.height, changes);
     if (hasChanges(changes)) watch = await this.refreshWatch(wallet.id, watch, changes);
     return { tip: scanned.tip, reorged, fork, changes, tipMoved };
@@ -176,6 +177,7 @@ export class ChainFollower {
     changes.created.push(...c.created);
     changes.spentConfirmed.push(...c.spentConfirmed);
     changes.structural ||= c.structural;
+    changes.revivable.push(...c.revivable);
   }
 
   /** Derives lookahead rows the gap now needs; returns their scripts (empty when the gap holds). */
@@ -233,6 +235,22 @@ export class ChainFollower {
         } else if (verdict === 'kept') await writer.setRelayed(tx, false);
         else await writer.deactivate(tx, verdict, null);
       }
+    });
+  }
+
+  /** Rebroadcasts txs whose dead parent is back, parents first; those the node takes are pending again. */
+  private async reviveAccepted(wallet: WalletRecord, tipHeight: number, changes: LedgerChanges): Promise<void> {
+    if (changes.revivable.length === 0) return;
+    const ids = [...new Set(changes.revivable)];
+    changes.revivable = [];
+    const stored = await Promise.all(ids.map((id) => this.deps.store.getTx(wallet.id, id)));
+    const accepted: ChainTx[] = [];
+    for (const tx of chainOrder(stored.filter((t) => t?.status === 'conflicted').map((t) => asChainTx(t!)))) {
+      if ((await this.rebroadcast(tx.hex)) === 'accepted') accepted.push(tx);
+    }
+    if (accepted.length === 0) return;
+    await this.apply(wallet, tipHeight, changes, async (writer) => {
+      for (const tx of accepted) await writer.seen(tx);
     });
   }
 

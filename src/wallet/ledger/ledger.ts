@@ -31,11 +31,16 @@ export interface LedgerChanges {
   spentConfirmed: Outpoint[];
   /** A deactivation or disconnect happened: coins came back, so the watch set is reloaded. */
   structural: boolean;
+  /**
+   * Txs that died with a parent that is back (an orphaned coinbase mined again): they may
+   * confirm again, and come back only if the node takes them (chain-follower rebroadcasts them).
+   */
+  revivable: string[];
 }
 
 /** An empty change set. */
 export function noChanges(): LedgerChanges {
-  return { newTxids: new Set(), statusChanges: new Map(), created: [], spentConfirmed: [], structural: false };
+  return { newTxids: new Set(), statusChanges: new Map(), created: [], spentConfirmed: [], structural: false, revivable: [] };
 }
 
 /** True when something a client would notice changed. */
@@ -112,8 +117,11 @@ export class LedgerWriter {
       if (status !== 'confirmed') this.trustRoots.add(tx.txid);
     } else if (existing.status !== status) this.noteStatus(tx.txid, status);
     // It had died on its own (an orphaned coinbase, missing inputs) and is back, so what died with
-    // it may confirm again: pending, out of the mempool, until its rebroadcast says otherwise.
-    if (existing?.status === 'conflicted' && existing.conflictedBy === null) await this.revive(await this.txn.conflictedBy([tx.txid]), false);
+    // it may confirm again. Core keeps such txs abandoned until the network shows them again, so
+    // they come back only if the node takes them (the follower asks it).
+    if (existing?.status === 'conflicted' && existing.conflictedBy === null) {
+      this.changes.revivable.push(...(await this.txn.conflictedBy([tx.txid])).map((t) => t.txid));
+    }
     await this.txn.addSpends(prevouts.map((outpoint) => ({ outpoint, spender: tx.txid })));
     const created: LedgerCoin[] = [];
     scripts.forEach((script, vout) => {
@@ -201,7 +209,7 @@ export class LedgerWriter {
       this.noteStatus(tx.txid, 'pending');
     }
     await this.refreshTxs(gone.map((t) => t.txid));
-    await this.revive(revived, null);
+    await this.revive(revived);
     // An orphaned coinbase can never be mined again in another block: its outputs are gone.
     for (const tx of gone) if (tx.coinbase) await this.deactivate({ ...tx, status: 'pending' }, 'conflicted', null);
     await this.txn.deleteBlocksAbove(forkHeight);
@@ -226,10 +234,10 @@ export class LedgerWriter {
     await this.settle();
   }
 
-  /** Conflicted txs back to pending; `relayed` false when the node is not known to hold them. */
-  private async revive(txs: readonly LedgerTx[], relayed: boolean | null): Promise<void> {
+  /** Conflicted txs back to pending. */
+  private async revive(txs: readonly LedgerTx[]): Promise<void> {
     for (const tx of txs) {
-      await this.txn.putTx({ ...tx, status: 'pending', conflictedBy: null, relayed: relayed ?? tx.relayed });
+      await this.txn.putTx({ ...tx, status: 'pending', conflictedBy: null });
       this.noteStatus(tx.txid, 'pending');
     }
     await this.refreshTxs(txs.map((t) => t.txid));
