@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Transaction } from 'bitcoinjs-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/keystore/database.ts';
 import { migrate } from '../../src/keystore/migrations.ts';
@@ -13,6 +12,7 @@ import { SqlWalletStore } from '../../src/keystore/sql-wallet-store.ts';
 import { LedgerWriter, type SeenTx } from '../../src/wallet/ledger/ledger.ts';
 import type { AddressRecord } from '../../src/wallet/types.ts';
 import { rawKey, tempDir, walletRecord } from '../keystore/helpers.ts';
+import { foreignOutpoint, tx } from './ledger-tx-fixtures.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -29,18 +29,6 @@ const rows: AddressRecord[] = Array.from({ length: 6 }, (_, i) => ({
 const mine = (i: number) => Buffer.from(rows[i]!.script, 'hex');
 const stranger = () => Buffer.from(`0014${randomBytes(20).toString('hex')}`, 'hex');
 
-/** A transaction spending `inputs` (`txid:vout`; none = coinbase) and paying `outputs`. */
-function tx(inputs: string[], outputs: Array<[Buffer, number]>): { txid: string; hex: string } {
-  const t = new Transaction();
-  if (inputs.length === 0) t.addInput(Buffer.alloc(32), 0xffffffff, 0xffffffff, randomBytes(8));
-  for (const op of inputs) {
-    const [id, vout] = op.split(':');
-    t.addInput(Buffer.from(id!, 'hex').reverse(), Number(vout));
-  }
-  for (const [script, value] of outputs) t.addOutput(script, BigInt(value));
-  return { txid: t.getId(), hex: t.toHex() };
-}
-const foreignOutpoint = () => `${randomBytes(32).toString('hex')}:0`;
 
 const pending = (t: { txid: string; hex: string }): SeenTx => ({ ...t, blockHeight: null, blockHash: null, blockTime: null });
 const mined = (t: { txid: string; hex: string }, height: number): SeenTx => ({ ...t, blockHeight: height, blockHash: `h${height}`, blockTime: height });

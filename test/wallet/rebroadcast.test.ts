@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Transaction } from 'bitcoinjs-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/keystore/database.ts';
 import { migrate } from '../../src/keystore/migrations.ts';
@@ -14,6 +13,7 @@ import { LedgerWriter } from '../../src/wallet/ledger/ledger.ts';
 import { classifyRejection, judgeMissingInputs, type PassMempool } from '../../src/wallet/ledger/rebroadcast.ts';
 import type { AddressRecord } from '../../src/wallet/types.ts';
 import { rawKey, tempDir, walletRecord } from '../keystore/helpers.ts';
+import { foreignOutpoint, tx } from './ledger-tx-fixtures.ts';
 
 const W = 'w1';
 const rows: AddressRecord[] = Array.from({ length: 4 }, (_, i) => ({
@@ -22,17 +22,7 @@ const rows: AddressRecord[] = Array.from({ length: 4 }, (_, i) => ({
 }));
 const mine = (i: number) => Buffer.from(rows[i]!.script, 'hex');
 
-function tx(inputs: string[], outputs: Array<[Buffer, number]>): { txid: string; hex: string } {
-  const t = new Transaction();
-  if (inputs.length === 0) t.addInput(Buffer.alloc(32), 0xffffffff, 0xffffffff, randomBytes(8));
-  for (const op of inputs) {
-    const [id, vout] = op.split(':');
-    t.addInput(Buffer.from(id!, 'hex').reverse(), Number(vout));
-  }
-  for (const [script, value] of outputs) t.addOutput(script, BigInt(value));
-  return { txid: t.getId(), hex: t.toHex() };
-}
-const foreign = () => `${randomBytes(32).toString('hex')}:0`;
+const foreign = foreignOutpoint;
 const unmined = { blockHeight: null, blockHash: null, blockTime: null };
 
 describe('classifyRejection: Core\u2019s reject reasons', () => {
