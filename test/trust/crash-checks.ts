@@ -7,15 +7,8 @@ import { expect } from 'vitest';
 import { openKeystore } from '../../src/keystore/index.ts';
 import { ok, rpc, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
+import type { LeaseRow } from '../../src/keystore/wallet-rows.ts';
 
-/** One row of the keystore's output_leases table. */
-export interface LeaseRow {
-  wallet_id: string;
-  txid: string;
-  vout: number;
-  expires_at: number;
-  reason: string;
-}
 
 /** Runs SQLCipher's cipher_integrity_check and SQLite's integrity_check, and returns every lease. */
 export async function checkKeystore(datadir: string): Promise<LeaseRow[]> {
