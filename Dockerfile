@@ -82,4 +82,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # by default, so run with --stop-timeout 15 (compose: stop_grace_period) for headroom.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "bin/walletd.mjs"]
+# The same heap cap as bin/walletd.mjs's shebang (see there why).
+CMD ["node", "--max-old-space-size=1024", "bin/walletd.mjs"]

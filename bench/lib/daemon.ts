@@ -43,6 +43,8 @@ export interface DaemonOptions {
   profileOnSignal?: boolean;
   /** Reuse a data dir (a restart); it is then not removed at stop. */
   datadir?: string;
+  /** node's flags; by default the bin's shebang flags (its heap cap), as a user's `walletd` runs. */
+  nodeFlags?: readonly string[];
 }
 
 const PRELOAD = fileURLToPath(new URL('../profile/cpu-prof-preload.mjs', import.meta.url));
@@ -64,9 +66,9 @@ export async function startBenchDaemon(opts: DaemonOptions = {}): Promise<BenchD
   const env = { ...BENCH_ENV, ...profileEnv(opts.profileDir), ...(opts.profileOnSignal ? { BENCH_CPU_PROF_ON_SIGNAL: '1' } : {}), ...(opts.env ?? {}) };
   let d: RunningDaemon;
   if (opts.node) {
-    d = await startChainDaemon(opts.node, datadir, env);
+    d = await startChainDaemon(opts.node, datadir, env, [], opts.nodeFlags);
   } else {
-    const p = await startDaemonProcess(datadir, [], env);
+    const p = await startDaemonProcess(datadir, [], env, opts.nodeFlags);
     d = Object.assign(p, { datadir, adminToken: readFileSync(join(datadir, 'admin.token'), 'utf8').trim() });
   }
   const owned = opts.datadir === undefined;

@@ -1,5 +1,5 @@
 /** CPU time and memory of a process from /proc (Linux), for idle-CPU and RSS figures. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 // USER_HZ is 100 on every Linux ABI Node.js runs on (sysconf(_SC_CLK_TCK)).
 const CLK_TCK = 100;
@@ -16,6 +16,20 @@ export function cpuMs(pid: number): number {
 export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * Peak resident set size of `pid` in MiB since the last `resetPeakRss` (VmHWM). A sample taken
+ * at the end of a stage says when the GC last ran; the peak says what the stage needed.
+ */
+export function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Starts a new peak for `peakRssMiB` (Linux: writing 5 to clear_refs resets VmHWM to the current RSS). */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** CPU used by `pid` over an idle window: percent of one core and ms of CPU per second. */

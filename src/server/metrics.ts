@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { cpuUsage, memoryUsage, uptime } from 'node:process';
+import { getHeapStatistics } from 'node:v8';
 
 /** Upper bounds (seconds) of the RPC duration histogram; `+Inf` is implicit. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -168,6 +169,10 @@ function processMetrics(startTimeSeconds: number): string[] {
     '# HELP nodejs_external_memory_bytes Node.js external memory size in bytes',
     '# TYPE nodejs_external_memory_bytes gauge',
     `nodejs_external_memory_bytes ${mem.external}`,
+    // The cap the launchers set (bin/walletd.mjs): how far the heap may grow before V8 collects.
+    '# HELP nodejs_heap_size_limit_bytes V8 heap size limit in bytes',
+    '# TYPE nodejs_heap_size_limit_bytes gauge',
+    `nodejs_heap_size_limit_bytes ${getHeapStatistics().heap_size_limit}`,
     ...runtimeMetrics(),
     '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds',
     '# TYPE process_start_time_seconds gauge',

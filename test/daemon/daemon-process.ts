@@ -3,11 +3,20 @@
  * its JSON log lines, for the daemon lifecycle tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { RegtestNode } from '../harness/regtest-node.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/walletd.mjs', import.meta.url));
+/** The node flags of the bin's shebang (its heap cap): the daemon runs as `walletd` on a PATH runs it. */
+export const DAEMON_NODE_FLAGS = shebangNodeFlags(readFileSync(BIN, 'utf8'));
+
+/** The flags after `node` in a `#!/usr/bin/env -S node ...` line. */
+export function shebangNodeFlags(source: string): string[] {
+  const words = (source.split('\n', 1)[0] ?? '').split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
+}
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A spawned daemon and what it has printed so far. */
@@ -21,13 +30,18 @@ export interface DaemonProcess {
   waitForLog(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-/** Starts `node bin/walletd.mjs --datadir <datadir> --rpc-port 0 --log-level info ...args`. */
-export function spawnDaemon(datadir: string, args: string[] = [], env: Record<string, string> = {}): DaemonProcess {
+/** Starts `node <shebang flags> bin/walletd.mjs --datadir <datadir> --rpc-port 0 --log-level info ...args`. */
+export function spawnDaemon(
+  datadir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  nodeFlags: readonly string[] = DAEMON_NODE_FLAGS,
+): DaemonProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of Object.keys(childEnv)) {
     if (key.startsWith('WALLETD_') && !(key in env)) delete childEnv[key];
   }
-  const child = spawn(process.execPath, [BIN, '--datadir', datadir, '--rpc-port', '0', '--log-level', 'info', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, BIN, '--datadir', datadir, '--rpc-port', '0', '--log-level', 'info', ...args], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,8 +110,9 @@ export async function startDaemonProcess(
   datadir: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  nodeFlags: readonly string[] = DAEMON_NODE_FLAGS,
 ): Promise<DaemonProcess & { url: string; socket: string }> {
-  const d = spawnDaemon(datadir, args, env);
+  const d = spawnDaemon(datadir, args, env, nodeFlags);
   const line = await d.waitForLog((l) => typeof l.http === 'string' && typeof l.socket === 'string');
   return Object.assign(d, { url: line.http as string, socket: line.socket as string });
 }

@@ -9,7 +9,7 @@ import { wordlists } from 'bip39';
 import { networks } from 'bitcoinjs-lib';
 import { ECPairFactory } from 'ecpair';
 import * as ecc from 'tiny-secp256k1';
-import { chainEnv, startDaemonProcess, unixRpc, type DaemonProcess } from '../daemon/daemon-process.ts';
+import { chainEnv, DAEMON_NODE_FLAGS, startDaemonProcess, unixRpc, type DaemonProcess } from '../daemon/daemon-process.ts';
 import type { RegtestNode } from '../harness/regtest-node.ts';
 
 /** A running daemon with its admin token. */
@@ -21,9 +21,10 @@ export async function startChainDaemon(
   datadir?: string,
   env: Record<string, string> = {},
   args: string[] = [],
+  nodeFlags: readonly string[] = DAEMON_NODE_FLAGS,
 ): Promise<RunningDaemon> {
   const dir = datadir ?? mkdtempSync(join(tmpdir(), 'walletd-e2e-'));
-  const d = await startDaemonProcess(dir, args, { ...chainEnv(node), ...env });
+  const d = await startDaemonProcess(dir, args, { ...chainEnv(node), ...env }, nodeFlags);
   const adminToken = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
   return Object.assign(d, { datadir: dir, adminToken });
 }

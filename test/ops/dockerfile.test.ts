@@ -134,7 +134,7 @@ describe('Dockerfile structure', () => {
 
   it('tini is the ENTRYPOINT and CMD starts the bin with node', () => {
     expect(execForm(lastOf(runtime, 'ENTRYPOINT')!.args)).toEqual(['/usr/bin/tini', '--']);
-    expect(execForm(lastOf(runtime, 'CMD')!.args)).toEqual(['node', 'bin/walletd.mjs']);
+    expect(execForm(lastOf(runtime, 'CMD')!.args)).toEqual(['node', '--max-old-space-size=1024', 'bin/walletd.mjs']);
   });
 });
 
