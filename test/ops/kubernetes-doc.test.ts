@@ -31,6 +31,11 @@ describe('README Kubernetes example', () => {
     expect(sts).not.toMatch(/^\s+args:/m);
   });
 
+  it('gives the container a memory limit above the heap-capped daemon\'s peak (README Memory)', () => {
+    const limit = /limits: \{ memory: (\d+)Mi \}/.exec(docs[1]!)?.[1];
+    expect(Number(limit)).toBeGreaterThanOrEqual(512);
+  });
+
   it('keeps the Service in the cluster', () => {
     expect(docs[2]).toMatch(/type: ClusterIP/);
   });
