@@ -15,7 +15,7 @@ import { spendInChild, voutPaying } from './node-child.ts';
 const ctx = useRegtestNode();
 
 interface Bumped { txid: string; method: 'rbf' | 'cpfp'; fee: number; feeRate: number; effectiveFeeRate: number }
-interface NodeTx { vin: Array<{ txid: string; vout: number }>; vout: Array<{ value: number; scriptPubKey: { address?: string; addresses?: string[] } }> }
+interface NodeTx { locktime: number; vin: Array<{ txid: string; vout: number }>; vout: Array<{ value: number; scriptPubKey: { address?: string; addresses?: string[] } }> }
 
 describe('bump_fee against a real node', () => {
   let d: RunningDaemon;
@@ -106,6 +106,10 @@ describe('bump_fee against a real node', () => {
     expect(bumped.method).toBe('cpfp');
     const childTx = await nodeTx(bumped.txid);
     expect(childTx.vin.some((i) => i.txid === incoming)).toBe(true);
+    // The child is a new tx: anti-fee-sniping nLockTime at the tip (one time in ten up to 99 below), never 0.
+    const tip = await ctx.node.rpc<number>('getblockcount');
+    expect(childTx.locktime).toBeGreaterThanOrEqual(tip - 99);
+    expect(childTx.locktime).toBeLessThanOrEqual(tip);
     // The node's own view of the package the child joined.
     const entry = await ctx.node.rpc<{ ancestorfees: number; ancestorsize: number }>('getmempoolentry', bumped.txid);
     expect(entry.ancestorfees / entry.ancestorsize).toBeGreaterThanOrEqual(50);

@@ -38,7 +38,12 @@ describe('cancel_transaction with a descendant in the mempool', () => {
 
   it('pays the original’s and the child’s fees plus its own relay fee, and the node accepts it', async () => {
     const { txid, child, fee } = await paidAndSpent(d, wallet, dest);
+    const locktime = async (id: string) => (await ctx.node.rpc<{ locktime: number }>('getrawtransaction', id, true)).locktime;
+    const original = await locktime(txid);
     const cancel = await ok<{ txid: string; fee: number; feeRate: number }>(d, d.adminToken, 'cancel_transaction', { wallet, txid, feeRate: 2 });
+    // The replacement keeps the original's anti-fee-sniping nLockTime, as Core's bumpfee does.
+    expect(original).toBeGreaterThan(0);
+    expect(await locktime(cancel.txid)).toBe(original);
     const pool = await ctx.node.rpc<string[]>('getrawmempool');
     expect(pool).toContain(cancel.txid);
     expect(pool).not.toContain(txid);

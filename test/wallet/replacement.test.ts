@@ -44,6 +44,11 @@ describe.each(['p2wpkh', 'p2tr'] as const)('%s cancel', (addressType) => {
     expect((fee * 1000n) / BigInt(tx.virtualSize())).toBeGreaterThan((orig.fee * 1000n) / BigInt(orig.vsize));
   });
 
+  it("keeps the original's nLockTime, as Core's bumpfee does", () => {
+    const orig = original(2);
+    expect(buildCancelReplacement({ ...w.account, original: orig, changeScript, locktime: 812_345 }).psbt.locktime).toBe(812_345);
+  });
+
   it('pays the requested fee rate when it is higher than the rules demand', () => {
     const orig = original(2);
     const res = buildCancelReplacement({ ...w.account, original: orig, changeScript, feeRate: 40 });

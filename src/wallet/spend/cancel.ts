@@ -31,6 +31,7 @@ export async function cancelTransaction(kit: SpendKit, wallet: WalletRecord, req
     // BIP125 rule 3: the fees of the original's mempool descendants are evicted with it.
     original: { inputs, fee: target.fee ?? 0n, vsize: target.vsize, evictedFees: evictedFees(target) },
     changeScript: change.script,
+    locktime: target.decoded.locktime,
     feeRate: req.feeRate,
     minRelayFeeRate: target.minRelayFeeRate,
     incrementalRelayFeeRate: target.incrementalRelayFeeRate,

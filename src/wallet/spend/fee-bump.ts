@@ -159,7 +159,8 @@ async function child(kit: SpendKit, wallet: WalletRecord, target: ReplaceTarget,
   // The child pays its one output home: with no change it would burn everything.
   const funded = await fund(kit, wallet, [parent], [], change.script, need, true);
   await lease(kit, wallet.id, funded.inputs, reason);
-  const psbt = buildPsbt({ ...kit.account(wallet), inputs: funded.inputs, outputs: [{ script: change.script, value: funded.change }] });
+  // A child is a new transaction: the same anti-fee-sniping locktime as a send, not a telltale 0.
+  const psbt = buildPsbt({ ...kit.account(wallet), inputs: funded.inputs, outputs: [{ script: change.script, value: funded.change }], locktime: kit.locktime() });
   need(funded.inputs.length, true);
   const effective = Number(packageFees + funded.fee) / (packageVsize + childVsize);
   return { method: 'cpfp', psbt, fee: funded.fee, extra: funded.fee, effectiveFeeRate: effective };

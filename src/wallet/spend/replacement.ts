@@ -24,6 +24,8 @@ export interface CancelRequest extends AccountInfo {
   };
   /** Hex scriptPubKey the whole value returns to. */
   changeScript: string;
+  /** The original's nLockTime, kept as Bitcoin Core's bumpfee keeps it (a replacement must not stand out). */
+  locktime?: number;
   /** Requested sat/vB; used when higher than what the rules demand. */
   feeRate?: number;
   /** sat/vB; Bitcoin Core's default -incrementalrelayfee is 1. */

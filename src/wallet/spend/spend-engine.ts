@@ -228,6 +228,7 @@ export class SpendEngine {
       prepare: (wallet, spec, opts) => this.planner.prepare(wallet, spec, opts),
       fund: (wallet, p, reason) => this.fund(wallet, p, reason),
       sign: (wallet, psbt) => this.signWithWallet(wallet, psbt),
+      locktime: () => antiFeeSnipingLocktime(this.deps.tipHeight(), this.random),
       broadcast: (walletId, original, hex) => this.broadcastReplacement(walletId, original, hex),
     };
   }

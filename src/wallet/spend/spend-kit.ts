@@ -33,6 +33,8 @@ export interface SpendKit {
   fund(wallet: WalletRecord, p: Prepared, reason: string): Promise<{ psbt: Psbt; expiresAt: number; change: AddressRecord | null }>;
   /** Signs the wallet's inputs and finalizes when it can. */
   sign(wallet: WalletRecord, psbt: Psbt): Promise<{ hex: string | null }>;
+  /** An anti-fee-sniping nLockTime at the current tip, for a new transaction that replaces nothing. */
+  locktime(): number;
   /** Records and broadcasts a replacement or child of `original` (ALREADY_CONFIRMED when it was mined meanwhile). */
   broadcast(walletId: string, original: string, hex: string): Promise<TxStatus>;
 }
