@@ -203,7 +203,7 @@ describe('send options on regtest', () => {
     await sync();
   });
 
-  it('privacy: anti-fee-sniping nLockTime, change at a random position, duplicate destinations refused', async () => {
+  it('privacy: anti-fee-sniping nLockTime, change at a random position, inputs shuffled, duplicate destinations refused', async () => {
     const id = await funded('privacy', Array.from({ length: 10 }, () => 1_000_000n));
     const tip = await ctx.node.rpc<number>('getblockcount');
     const recipients = await Promise.all(Array.from({ length: 5 }, () => dest()));
@@ -223,6 +223,14 @@ describe('send options on regtest', () => {
     const one = recipients[0]!;
     const dup = h.service.sendTransaction(id, { outputs: [{ address: one, amount: 10_000 }, { address: one.toUpperCase(), amount: 20_000 }], feeRate: 2 });
     expect(await rejectionCode(dup)).toBe('DUPLICATE_DESTINATION');
+    // Inputs are shuffled, as Core does: the sweep's order is not the planner's, which its dry
+    // run shows (for 10 inputs the two agree by chance with probability 1/10! ≈ 3e-7).
+    const plan = await h.service.sendAll(id, { address: one, feeRate: 2, dryRun: true });
+    expect(plan.inputs.length).toBeGreaterThanOrEqual(10);
+    const swept = await nodeTx((await h.service.sendAll(id, { address: one, feeRate: 2 })).txid);
+    const outpoints = (list: Array<{ txid: string; vout: number }>) => list.map((i) => `${i.txid}:${i.vout}`);
+    expect([...outpoints(swept.vin)].sort()).toEqual([...outpoints(plan.inputs)].sort());
+    expect(outpoints(swept.vin)).not.toEqual(outpoints(plan.inputs));
     await ctx.node.mine(1);
     await sync();
   });

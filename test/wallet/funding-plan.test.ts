@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planPayment, planSweep } from '../../src/wallet/spend/funding-plan.ts';
 import { selectCoins, type Utxo } from '../../src/wallet/spend/coin-selection.ts';
 import { estimateVsize, feeForVsize, MAX_STANDARD_TX_WEIGHT } from '../../src/wallet/spend/fee-math.ts';
-import { antiFeeSnipingLocktime, assertDistinctDestinations, changePosition } from '../../src/wallet/spend/privacy.ts';
+import { antiFeeSnipingLocktime, assertDistinctDestinations, changePosition, shuffled } from '../../src/wallet/spend/privacy.ts';
 import { codeOf } from '../harness/error-codes.ts';
 
 const OURS = `0014${'aa'.repeat(20)}`;
@@ -70,6 +70,17 @@ describe('privacy', () => {
   it('change goes anywhere among the outputs', () => {
     const seen = new Set(Array.from({ length: 300 }, () => changePosition(4)));
     expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('inputs are shuffled: Fisher-Yates over the draws, every order reachable, nothing lost', () => {
+    // j = 0 at every step: swap(2, 0) then swap(1, 0).
+    expect(shuffled(['a', 'b', 'c'], () => 0)).toEqual(['b', 'c', 'a']);
+    // j = i at every step leaves the order as it was.
+    expect(shuffled(['a', 'b', 'c'], (max) => max - 1)).toEqual(['a', 'b', 'c']);
+    const items = [1, 2, 3];
+    const orders = new Set(Array.from({ length: 300 }, () => shuffled(items).join('')));
+    expect([...orders].sort()).toEqual(['123', '132', '213', '231', '312', '321']);
+    expect(items).toEqual([1, 2, 3]);
   });
 
   it('a repeated destination script is DUPLICATE_DESTINATION', () => {

@@ -1,6 +1,7 @@
 /**
  * What keeps the wallet's transactions from standing out, as Bitcoin Core's wallet does it:
- * anti-fee-sniping nLockTime, change at a random position, and one output per destination.
+ * anti-fee-sniping nLockTime, inputs in random order, change at a random position, and one
+ * output per destination.
  */
 import { randomInt } from 'node:crypto';
 import { fail } from '../../errors.ts';
@@ -22,6 +23,19 @@ export function antiFeeSnipingLocktime(tipHeight: number | null, random: RandomI
   let locktime = tipHeight;
   if (random(10) === 0) locktime = Math.max(0, locktime - random(100));
   return locktime;
+}
+
+/**
+ * The inputs in a uniformly random order (Fisher-Yates), as Core shuffles the selected coins: in
+ * selection order they would tell which algorithm picked them and which coin came first.
+ */
+export function shuffled<T>(items: readonly T[], random: RandomInt = secureRandomInt): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 /** Where the change output goes among `recipients + 1` outputs: uniform, as Core's GetRandInt(vout.size() + 1). */

@@ -6,7 +6,7 @@
 import { fail, isWalletdError } from '../../errors.ts';
 import { validateAddress } from '../keys/address-validation.ts';
 import { spendableBuckets } from '../ledger/coin-state.ts';
-import type { LedgerCoin } from '../ledger/ledger-types.ts';
+import type { CoinBucket, LedgerCoin } from '../ledger/ledger-types.ts';
 import type { ChainBackend, Clock, WalletStore } from '../ports.ts';
 import type { WalletSettings } from '../settings.ts';
 import type { Network, WalletRecord } from '../types.ts';
@@ -17,6 +17,9 @@ import { planPayment, planSweep, type FundingPlan } from './funding-plan.ts';
 import { resolveInputs } from './input-resolution.ts';
 import { assertDistinctDestinations, changePosition, type RandomInt } from './privacy.ts';
 import type { TxOutputSpec } from './tx-builder.ts';
+
+/** A funding plan over the given coins (the send's recipients, fee rate and change are bound). */
+type PlanWith = (coins: LedgerCoin[]) => FundingPlan<LedgerCoin>;
 
 /** What the planner reads. */
 export interface PlannerDeps {
@@ -67,13 +70,11 @@ export class SendPlanner {
   }
 
   /**
-   * Spendable, unleased coins for a payment of `target`: mature confirmed coins, and the wallet's
-   * own unconfirmed change unless `wallet.spendZeroConfChange` is off. A bounded candidate set
-   * first; all coins only when those cannot pay (a wallet of many small coins) or for a sweep.
+   * Unleased coins of `buckets` for a payment of `target`. A bounded candidate set first; all
+   * coins only when those cannot pay (a wallet of many small coins) or for a sweep.
    */
-  private async spendableCoins(walletId: string, target: bigint, all: boolean): Promise<LedgerCoin[]> {
+  private async spendableCoins(walletId: string, target: bigint, all: boolean, buckets = this.spendable()): Promise<LedgerCoin[]> {
     const now = this.deps.clock.now();
-    const buckets = spendableBuckets(this.deps.settings.spendZeroConfChange);
     if (!all) return this.deps.store.selectionCandidates(walletId, { buckets, target, now, limit: SELECTION_CANDIDATES });
     const [coins, leases] = await Promise.all([
       this.deps.store.listCoins(walletId, { buckets, limit: Number.MAX_SAFE_INTEGER }),
@@ -81,6 +82,42 @@ export class SendPlanner {
     ]);
     const leased = new Set(leases.map((l) => `${l.txid}:${l.vout}`));
     return coins.filter((c) => !leased.has(`${c.txid}:${c.vout}`));
+  }
+
+  /** Mature confirmed coins, and the wallet's own unconfirmed change unless `wallet.spendZeroConfChange` is off. */
+  private spendable(): CoinBucket[] {
+    return spendableBuckets(this.deps.settings.spendZeroConfChange);
+  }
+
+  /**
+   * Core's coin eligibility tiers: confirmed coins first, then the spendable set with the
+   * wallet's own unconfirmed change. Spending change lengthens a chain of unconfirmed txs, and
+   * the node refuses one past 25 (too-long-mempool-chain) even when confirmed coins could pay.
+   */
+  private async planByTier(walletId: string, target: bigint, planWith: PlanWith): Promise<FundingPlan<LedgerCoin>> {
+    const spendable = this.spendable();
+    const tiers: CoinBucket[][] = spendable.length > 1 ? [['confirmed'], spendable] : [spendable];
+    let refusal: unknown;
+    for (const buckets of tiers) {
+      try {
+        return await this.planFrom(walletId, target, buckets, planWith);
+      } catch (err) {
+        if (!isWalletdError(err, 'INSUFFICIENT_FUNDS') && !isWalletdError(err, 'TX_TOO_LARGE')) throw err;
+        refusal = err;
+      }
+    }
+    // The last tier's refusal: it saw every spendable coin, so its `needed`/`available` hold.
+    throw refusal;
+  }
+
+  /** Plans over the bounded candidates of `buckets`; over all their coins when those cannot pay. */
+  private async planFrom(walletId: string, target: bigint, buckets: CoinBucket[], planWith: PlanWith): Promise<FundingPlan<LedgerCoin>> {
+    try {
+      return planWith(await this.spendableCoins(walletId, target, false, buckets));
+    } catch (err) {
+      if (!isWalletdError(err, 'INSUFFICIENT_FUNDS')) throw err;
+      return planWith(await this.spendableCoins(walletId, target, true, buckets));
+    }
   }
 
   /**
@@ -104,12 +141,7 @@ export class SendPlanner {
         coins, fixed, recipients: spec.recipients, subtractFeeFrom: spec.subtractFeeFrom, feeRate: fee.feeRate,
         inputType, changeScript: PLACEHOLDER_CHANGE[inputType],
       });
-      try {
-        plan = planWith(named ?? (await this.spendableCoins(wallet.id, target, false)));
-      } catch (err) {
-        if (named || !isWalletdError(err, 'INSUFFICIENT_FUNDS')) throw err;
-        plan = planWith(await this.spendableCoins(wallet.id, target, true));
-      }
+      plan = named ? planWith(named) : await this.planByTier(wallet.id, target, planWith);
     }
     const amount = plan.values.reduce((s, v) => s + v, 0n);
     checkFeeCaps({ fee: plan.fee, amount }, settings, opts.allowHighFee === true);

@@ -17,7 +17,7 @@ import { annotateWalletInputs, buildPsbt } from './tx-builder.ts';
 import type { LedgerCoin } from '../ledger/ledger-types.ts';
 import { Broadcaster } from './broadcaster.ts';
 import { checkPsbtFeeCaps, resolveFeeRate } from './fee-policy.ts';
-import { antiFeeSnipingLocktime, secureRandomInt, type RandomInt } from './privacy.ts';
+import { antiFeeSnipingLocktime, secureRandomInt, shuffled, type RandomInt } from './privacy.ts';
 import { replaySend, requestHash } from './replay.ts';
 import { SendPlanner, type Prepared, type SendSpec } from './send-planner.ts';
 import type { WalletSettings } from '../settings.ts';
@@ -88,7 +88,7 @@ export class SpendEngine {
 
   /**
    * Leases a prepared send's coins under `reason`, issues its change address, and builds the
-   * unsigned PSBT with an anti-fee-sniping locktime. On failure after leasing, the coins go back.
+   * unsigned PSBT with its inputs shuffled and an anti-fee-sniping locktime. On failure after leasing, the coins go back.
    * create_psbt, sign_transaction and the sends share it.
    */
   async fund(wallet: WalletRecord, p: Prepared, reason: string): Promise<{ psbt: Psbt; expiresAt: number; change: AddressRecord | null }> {
@@ -102,7 +102,7 @@ export class SpendEngine {
       const change = p.changeIndex !== null ? await this.changeAddress(wallet) : null;
       if (change) outputs.splice(p.changeIndex!, 0, { script: change.script, value: p.plan.change });
       const locktime = antiFeeSnipingLocktime(this.deps.tipHeight(), this.random);
-      return { psbt: buildPsbt({ inputs, outputs, locktime, ...this.psbtFields(wallet) }), expiresAt, change };
+      return { psbt: buildPsbt({ inputs: shuffled(inputs, this.random), outputs, locktime, ...this.psbtFields(wallet) }), expiresAt, change };
     });
   }
 
