@@ -88,8 +88,8 @@ export class SpendEngine {
 
   /**
    * Leases a prepared send's coins under `reason`, issues its change address, and builds the
-   * unsigned PSBT with its inputs shuffled and an anti-fee-sniping locktime. On failure after leasing, the coins go back.
-   * create_psbt, sign_transaction and the sends share it.
+   * unsigned PSBT with its inputs shuffled and an anti-fee-sniping locktime. On failure after
+   * leasing, the coins go back. create_psbt, sign_transaction and the sends share it.
    */
   async fund(wallet: WalletRecord, p: Prepared, reason: string): Promise<{ psbt: Psbt; expiresAt: number; change: AddressRecord | null }> {
     const { settings, clock, store } = this.deps;
