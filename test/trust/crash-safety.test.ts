@@ -11,7 +11,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ok, rpc, startChainDaemon, until, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { useRegtestNode } from '../harness/regtest-node.ts';
 import { startChainProxy, type ChainProxy } from './chain-proxy.ts';
@@ -39,6 +39,13 @@ const start = (): Promise<RunningDaemon> =>
 
 describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => {
   it('keeps the keystore intact, every acknowledged write and lease, frees expired leases, and sends agree with the node', async () => {
+    let iteration = -1;
+    // The reason, printed when it happens: a long trust run that is stopped before vitest's
+    // summary (or runs the other files first) would otherwise lose it.
+    onTestFailed(({ task }) => {
+      const reasons = (task.result?.errors ?? []).map((e) => e.message).join('; ');
+      console.error(`crash: failed at iteration ${iteration} of ${ITERATIONS}: ${reasons}`);
+    });
     proxy = await startChainProxy(ctx.node.url);
     d = await start();
     const wallet = (await ok<{ id: string }>(d, d.adminToken, 'create_wallet', { name: 'payer' })).id;
@@ -54,6 +61,7 @@ describe(`crash safety: ${ITERATIONS} SIGKILLs during concurrent writes`, () => 
     const began = Date.now();
 
     for (let iter = 0; iter < ITERATIONS; iter += 1) {
+      iteration = iter;
       // The daemon restarted by the previous iteration's checks is this one's victim.
       const daemon = d!;
       const token = daemon.adminToken;
