@@ -101,9 +101,13 @@ export class SpendEngine {
       const outputs = [...p.outputs];
       const change = p.changeIndex !== null ? await this.changeAddress(wallet) : null;
       if (change) outputs.splice(p.changeIndex!, 0, { script: change.script, value: p.plan.change });
-      const locktime = antiFeeSnipingLocktime(this.deps.tipHeight(), this.random);
-      return { psbt: buildPsbt({ inputs: shuffled(inputs, this.random), outputs, locktime, ...this.psbtFields(wallet) }), expiresAt, change };
+      return { psbt: buildPsbt({ inputs: shuffled(inputs, this.random), outputs, locktime: this.newTxLocktime(), ...this.psbtFields(wallet) }), expiresAt, change };
     });
+  }
+
+  /** The anti-fee-sniping nLockTime of a new transaction (a send or a CPFP child) at the current tip. */
+  private newTxLocktime(): number {
+    return antiFeeSnipingLocktime(this.deps.tipHeight(), this.random);
   }
 
   /** Signs every input of `psbt` this wallet owns; the derived key is zeroed afterwards. */
@@ -228,7 +232,7 @@ export class SpendEngine {
       prepare: (wallet, spec, opts) => this.planner.prepare(wallet, spec, opts),
       fund: (wallet, p, reason) => this.fund(wallet, p, reason),
       sign: (wallet, psbt) => this.signWithWallet(wallet, psbt),
-      locktime: () => antiFeeSnipingLocktime(this.deps.tipHeight(), this.random),
+      locktime: () => this.newTxLocktime(),
       broadcast: (walletId, original, hex) => this.broadcastReplacement(walletId, original, hex),
     };
   }
