@@ -98,6 +98,8 @@ export async function launchRegtestNode(opts: LaunchOptions): Promise<RegtestPro
     '-regtest', `-datadir=${opts.datadir}`, '-server=1', '-rpcbind=127.0.0.1', '-rpcallowip=127.0.0.1',
     `-rpcport=${rpcPort}`, `-port=${p2pPort}`, '-listen=0', '-txindex=1', '-fallbackfee=0.0002',
     '-dustrelayfee=0.00003', '-printtoconsole=0', '-keypool=10', '-rpcworkqueue=64',
+    // Each walletd daemon holds an RPC thread in its waitfornewblock long-poll; the default 4 starve.
+    '-rpcthreads=16',
     ...(creds ? [`-rpcuser=${creds.user}`, `-rpcpassword=${creds.password}`] : []),
   ];
   // Litecoin turns RBF off by default, and MWEB activation would stop mining at height 432.

@@ -5,7 +5,7 @@
  * coins stay spent, sync resolves it to pending, and no resend pays twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, rpc, type RpcAnswer, type RunningDaemon } from '../e2e/e2e-helpers.ts';
+import { ok, rpc, until, type RpcAnswer, type RunningDaemon } from '../e2e/e2e-helpers.ts';
 import { useRegtestNode, type RegtestNode } from '../harness/regtest-node.ts';
 import { startFaultProxy, type FaultProxy, type ProxyRule } from './fault-proxy.ts';
 import { mempoolPayersOf, settle, sleep, useDaemons, walletCaller, type LedgerCoin, type NodeTx } from './ledger-helpers.ts';
@@ -17,13 +17,13 @@ afterAll(async () => {
   for (const p of proxies) await p.close();
 });
 
-/** Drops the connection of the next single sendrawtransaction after the node answered it. */
-function dropNextBroadcast(): ProxyRule {
+/** Drops the connection of the next single sendrawtransaction, by default after the node answered it. */
+function dropNextBroadcast(kind: 'drop-after-forward' | 'drop-before-forward' = 'drop-after-forward'): ProxyRule {
   let armed = true;
   return (body) => {
     if (armed && !Array.isArray(body) && body.method === 'sendrawtransaction') {
       armed = false;
-      return { kind: 'drop-after-forward' };
+      return { kind };
     }
     return { kind: 'forward' };
   };
@@ -114,4 +114,30 @@ describe('a caller that resends only when told the payment failed', () => {
     expect({ nodeTxsPaying: payers.length, answers: answers.map((a) => a.error?.data?.code ?? 'ok') })
       .toEqual({ nodeTxsPaying: 1, answers: ['ok'] });
   });
+});
+
+describe('a fee bump whose broadcast never reached the node', () => {
+  // The crash loop's rare failure (issue 16): walletd recorded a replacement as broadcasting and
+  // then died, or lost the connection, before the node heard of it. Sync then never sent it: a
+  // live daemon's cached watch set did not hold it, and a restarted one saw the original still
+  // in the mempool and took that as the original having out-bid it. The bump was recorded by
+  // walletd as replaced and unknown to the node.
+  const bumpLost = async (restart: boolean) => {
+    const s = await setup(ctx.node);
+    const to = await ctx.node.rpc<string>('getnewaddress');
+    const original = await s.call<{ txid: string }>('send_transaction', { outputs: [{ address: to, amount: 30_000_000 }], feeRate: 2 });
+    await settle(s.d, s.wallet, ctx.node);
+    s.proxy.setRule(dropNextBroadcast('drop-before-forward'));
+    const bump = await s.call<{ txid: string; status: string }>('bump_fee', { txid: original.txid, feeRate: 6 });
+    expect(bump.status).toBe('broadcasting');
+    if (restart) s.d = await startDaemon.restart(s.d, ctx.node, { WALLETD_CHAIN_URL: s.proxy.url });
+    const call = walletCaller(s.d, s.wallet);
+    await until(() => ctx.node.rpc<string[]>('getrawmempool'), (pool) => pool.includes(bump.txid) && !pool.includes(original.txid));
+    await settle(s.d, s.wallet, ctx.node);
+    const statusOf = async (txid: string) => (await call<{ status: string }>('get_tx_status', { txid })).status;
+    expect({ bump: await statusOf(bump.txid), original: await statusOf(original.txid) }).toEqual({ bump: 'pending', original: 'replaced' });
+  };
+
+  it('is sent by the next sync, and replaces its original', () => bumpLost(false));
+  it('is sent by the first sync after a restart, and replaces its original', () => bumpLost(true));
 });

@@ -1,7 +1,7 @@
 /**
  * A tiny HTTP proxy in front of a node's JSON-RPC port that can misbehave per request: forward,
- * forward and then drop the client's connection (the node acted, the caller never hears), rewrite
- * the request, or hang. Tests point walletd at it to reproduce backend faults against a real node.
+ * forward and then drop the client's connection (the node acted, the caller never hears), drop
+ * it unforwarded (the caller cannot tell that the node never heard), rewrite the request, or hang. Tests point walletd at it to reproduce backend faults against a real node.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
@@ -12,6 +12,7 @@ export type RpcBody = { method: string; params?: unknown[]; id?: unknown } | Arr
 export type ProxyAction =
   | { kind: 'forward' }
   | { kind: 'drop-after-forward' }
+  | { kind: 'drop-before-forward' }
   | { kind: 'rewrite'; body: RpcBody }
   | { kind: 'error' }
   | { kind: 'hang' };
@@ -60,6 +61,10 @@ export async function startFaultProxy(target: string, initial: ProxyRule = FORWA
     const action = rule(body);
     if (action.kind === 'hang') {
       hung.add(res); // releaseHung() or closeAllConnections() ends it
+      return;
+    }
+    if (action.kind === 'drop-before-forward') {
+      req.socket.destroy();
       return;
     }
     if (action.kind === 'error') {

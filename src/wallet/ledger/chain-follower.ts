@@ -41,6 +41,8 @@ export class ChainFollower {
   private readonly watches = new Map<string, WatchSet>();
   /** Each wallet's sync point as last written, so an idle poll needs no keystore read. */
   private readonly points = new Map<string, BlockRef | null>();
+  /** Wallets whose cached watch set misses own transactions recorded since it was read. */
+  private readonly staleUnconfirmed = new Set<string>();
 
   constructor(private readonly deps: FollowerDeps) {}
 
@@ -48,6 +50,15 @@ export class ChainFollower {
   watchScripts(walletId: string, scripts: readonly string[]): void {
     const watch = this.watches.get(walletId);
     scripts.forEach((s) => watch?.scripts.add(s));
+  }
+
+  /**
+   * The wallet recorded transactions of its own outside a pass (a send, a bump, a cancel): the
+   * next pass re-reads the cached watch set's unconfirmed ones, so one the node never heard of
+   * (the wallet lost the connection on the way) is rebroadcast rather than overlooked.
+   */
+  ownTxsRecorded(walletId: string): void {
+    if (this.watches.has(walletId)) this.staleUnconfirmed.add(walletId);
   }
 
   /** True when a pass of this wallet ran in this process, so its sync point is cached. */
@@ -80,6 +91,7 @@ export class ChainFollower {
     const { store, chain } = this.deps;
     let watch = this.watches.get(wallet.id) ?? (await WatchSet.load(store, wallet.id));
     this.watches.set(wallet.id, watch);
+    if (this.staleUnconfirmed.delete(wallet.id)) await watch.reloadUnconfirmed(store);
     const tip = await chain.getTip();
     const point = this.points.has(wallet.id) ? this.points.get(wallet.id)! : await store.getSyncPoint(wallet.id);
     this.points.set(wallet.id, point);

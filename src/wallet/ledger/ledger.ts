@@ -48,6 +48,9 @@ export function hasChanges(c: LedgerChanges): boolean {
   return c.newTxids.size > 0 || c.statusChanges.size > 0 || c.structural;
 }
 
+/** Where a transaction that spends some outpoints was seen: in a block, in the mempool, or recorded by the wallet itself. */
+type Winner = 'block' | 'mempool' | 'own';
+
 /** Applies ledger events for one wallet through `txn`, counting confirmations against `tipHeight`. */
 export class LedgerWriter {
   readonly changes: LedgerChanges = noChanges();
@@ -88,8 +91,11 @@ export class LedgerWriter {
     const existing = known.get(seen.txid);
     const status: TxStatus = opts.status ?? (seen.blockHeight !== null ? 'confirmed' : 'pending');
     const relevant = existing !== undefined || ownCoins.size > 0 || scripts.some((s) => addresses.has(s));
+    // A block is final for its spends, and the wallet's own record is its newest decision; a
+    // mempool view may predate a broadcast that is still on its way.
+    const winner: Winner = status === 'confirmed' ? 'block' : opts.status ? 'own' : 'mempool';
     if (!relevant) {
-      await this.knockOut(seen.txid, prevouts, status === 'confirmed');
+      await this.knockOut(seen.txid, prevouts, winner);
       await this.settle();
       return false;
     }
@@ -110,6 +116,7 @@ export class LedgerWriter {
     // what the chain already said: a stale mempool view must not undo either.
     if (existing?.status === 'confirmed' && status !== 'confirmed') return true;
     if (existing && opts.status === 'broadcasting' && existing.status !== 'broadcasting') return true;
+    if (winner === 'mempool' && existing?.status === 'replaced' && (await this.replacementUnanswered(existing))) return true;
     await this.txn.putTx(tx);
     if (!existing) {
       this.changes.newTxids.add(tx.txid);
@@ -136,7 +143,7 @@ export class LedgerWriter {
     this.changes.created.push(...created.map(outpointOf));
     if (status === 'confirmed') this.changes.spentConfirmed.push(...ownCoins.keys());
     await this.txn.markUsed([...new Set(created.map((c) => c.script))]);
-    await this.knockOut(tx.txid, prevouts, status === 'confirmed');
+    await this.knockOut(tx.txid, prevouts, winner);
     await this.refresh([...ownCoins.keys(), ...created.map(outpointOf)]);
     await this.settle();
     return true;
@@ -144,19 +151,32 @@ export class LedgerWriter {
 
   /**
    * `winner` spends `prevouts`; every other wallet transaction spending one of them can no longer
-   * confirm. A confirmed winner conflicts them; a mempool winner replaced them (BIP125).
+   * confirm. A confirmed winner conflicts them; a mempool winner or the wallet's own newer
+   * transaction replaced them (BIP125). A mempool winner spares a rival still `broadcasting`: the
+   * node has not answered for it yet (the wallet died or lost the connection on the way), so the
+   * follower sends it and the node's answer decides, not a view that may predate it.
    */
-  private async knockOut(winner: string, prevouts: readonly Outpoint[], confirmed: boolean): Promise<void> {
+  private async knockOut(winnerTxid: string, prevouts: readonly Outpoint[], winner: Winner): Promise<void> {
     if (prevouts.length === 0) return;
-    const rivals = [...new Set((await this.txn.spendersOf(prevouts)).map((s) => s.spender))].filter((t) => t !== winner);
+    const confirmed = winner === 'block';
+    const rivals = [...new Set((await this.txn.spendersOf(prevouts)).map((s) => s.spender))].filter((t) => t !== winnerTxid);
     if (rivals.length === 0) return;
     for (const rival of (await this.txn.getTxs(rivals)).values()) {
-      if (rival.status === 'broadcasting' || rival.status === 'pending') {
-        await this.deactivate(rival, confirmed ? 'conflicted' : 'replaced', winner);
+      if (rival.status === 'pending' || (rival.status === 'broadcasting' && winner !== 'mempool')) {
+        await this.deactivate(rival, confirmed ? 'conflicted' : 'replaced', winnerTxid);
       } else if (confirmed && rival.status === 'replaced') {
-        await this.deactivate(rival, 'conflicted', winner);
+        await this.deactivate(rival, 'conflicted', winnerTxid);
       }
     }
+  }
+
+  /**
+   * True when the wallet replaced `tx` with a transaction the node has not answered for yet: the
+   * mempool still shows `tx` because the replacement has not reached it, not because it lost.
+   */
+  private async replacementUnanswered(tx: LedgerTx): Promise<boolean> {
+    if (tx.replacedBy === null) return false;
+    return (await this.txn.getTxs([tx.replacedBy])).get(tx.replacedBy)?.status === 'broadcasting';
   }
 
   /** The node refuses to hold a still-valid `tx` for now (or holds it again): its outputs stop (or start) counting. */

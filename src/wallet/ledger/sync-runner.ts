@@ -91,7 +91,8 @@ export class SyncRunner {
   }
 
   /** Asks for a pass soon (after a wallet is created or a tx is sent). */
-  requestSync(_walletId?: string): void {
+  requestSync(walletId?: string): void {
+    if (walletId !== undefined) this.follower?.ownTxsRecorded(walletId);
     if (this.stopped) return;
     if (this.running) this.again = true;
     else this.schedule(0);

@@ -45,6 +45,8 @@ export async function startChainNode(): Promise<ChainNode> {
     `-rpcport=${rpcPort}`, `-port=${p2pPort}`, '-listen=0', '-txindex=1', '-fallbackfee=0.0002',
     `-rpcuser=${user}`, `-rpcpassword=${password}`, '-dustrelayfee=0.00003', '-printtoconsole=0',
     '-keypool=10', '-rpcworkqueue=64',
+    // Each walletd daemon holds an RPC thread in its waitfornewblock long-poll; the default 4 starve.
+    '-rpcthreads=16',
   ];
   // Litecoin turns RBF off by default, and MWEB activation would stop mining at height 432.
   if (bin.kind === 'litecoind') args.push('-mempoolreplacement=1', '-vbparams=mweb:-2:-2');
