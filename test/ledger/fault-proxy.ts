@@ -1,7 +1,8 @@
 /**
  * A tiny HTTP proxy in front of a node's JSON-RPC port that can misbehave per request: forward,
  * forward and then drop the client's connection (the node acted, the caller never hears), drop
- * it unforwarded (the caller cannot tell that the node never heard), rewrite the request, or hang. Tests point walletd at it to reproduce backend faults against a real node.
+ * it unforwarded (the caller cannot tell that the node never heard), rewrite the request, or
+ * hang. Tests point walletd at it to reproduce backend faults against a real node.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
